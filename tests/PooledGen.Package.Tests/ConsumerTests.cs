@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace PooledGen.Package.Tests;
+
+/// <summary>
+/// Console projects outside the repository that reference only the PooledGen package, built, run and checked the
+/// way a user meets the packages.
+/// </summary>
+[Collection(PackageFeedCollection.Name)]
+public sealed class ConsumerTests(PackageFeed feed)
+{
+    private static readonly string[] s_buildOptions = ["-c", "Release", "-tl:off", "-nodeReuse:false", "-p:UseSharedCompilation=false"];
+
+    [Fact]
+    public void Consumer_builds_with_the_generated_members_and_runs_on_net10()
+    {
+        var build = feed.Consumer(["build", "Good/Good.csproj", "-f", "net10.0", .. s_buildOptions]);
+
+        Assert.True(build.ExitCode == 0, build.Describe());
+        Assert.DoesNotContain(" warning PG", build.Output);
+        Assert.DoesNotContain(" error PG", build.Output);
+
+        var run = feed.Consumer("Good/bin/Release/net10.0/Good.dll");
+
+        Assert.True(run.ExitCode == 0, run.Describe());
+        Assert.Contains("Point3: PooledSize=24 PooledBlockSize=32", run.Output);
+        Assert.Contains("Tag: PooledSize=4 PooledBlockSize=16", run.Output);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"sum={6.0 * (9_999 * 10_000 / 2)} id=7"), run.Output);
+        Assert.Contains("consumer ok", run.Output);
+    }
+
+    [Fact]
+    public void Consumer_compiles_for_net8()
+    {
+        // Only the .NET 10 runtime is installed here, so net8.0 is built, not run.
+        var build = feed.Consumer(["build", "Good/Good.csproj", "-f", "net8.0", .. s_buildOptions]);
+
+        Assert.True(build.ExitCode == 0, build.Describe());
+        Assert.DoesNotContain(" warning PG", build.Output);
+        Assert.True(File.Exists(Path.Combine(feed.Workspace, "Good/bin/Release/net8.0/Good.dll")), build.Describe());
+    }
+
+    [Fact]
+    public void Consumer_restores_PooledGen_from_the_feed_into_its_private_cache_and_references_no_Roslyn_assembly()
+    {
+        var restore = feed.Consumer("restore", "Good/Good.csproj", "-tl:off");
+        Assert.True(restore.ExitCode == 0, restore.Describe());
+
+        foreach (var id in new[] { "pooledgen", "pooledgen.runtime" })
+        {
+            var metadata = Path.Combine(feed.Cache, id, feed.Version.ToLowerInvariant(), ".nupkg.metadata");
+            Assert.True(File.Exists(metadata), $"{id} {feed.Version} is not in the private cache {feed.Cache}");
+            using var json = JsonDocument.Parse(File.ReadAllText(metadata));
+            Assert.Equal(Path.TrimEndingDirectorySeparator(feed.Feed), Path.TrimEndingDirectorySeparator(json.RootElement.GetProperty("source").GetString()!));
+        }
+
+        using var assets = JsonDocument.Parse(File.ReadAllText(Path.Combine(feed.Workspace, "Good/obj/project.assets.json")));
+        var libraries = assets.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains(libraries, l => l.StartsWith("PooledGen.Runtime/", StringComparison.Ordinal));
+        Assert.DoesNotContain(libraries, l => l.StartsWith("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Faulty_consumer_build_fails_with_PG0001_to_PG0004_naming_each_struct()
+    {
+        var build = feed.Consumer(["build", "Faulty/Faulty.csproj", .. s_buildOptions]);
+
+        Assert.True(build.ExitCode != 0, "PG0002-PG0004 are errors, so the build must fail. " + build.Describe());
+        AssertDiagnostic(build, "warning PG0001", "Huge", "640 bytes, over the small-object threshold of 256 bytes");
+        // Only over the threshold the project sets: proves build/PooledGen.props made the property visible.
+        AssertDiagnostic(build, "warning PG0001", "Medium", "320 bytes, over the small-object threshold of 256 bytes");
+        AssertDiagnostic(build, "error PG0002", "Named", "field 'Name' is of type 'string'");
+        AssertDiagnostic(build, "error PG0003", "Sealed", "must be declared partial");
+        AssertDiagnostic(build, "error PG0004", "Box", "cannot be pooled");
+    }
+
+    private static void AssertDiagnostic(CommandResult build, string idAndSeverity, string typeName, string messagePart)
+    {
+        var found = build.Output.Split('\n').Any(line =>
+            line.Contains(idAndSeverity, StringComparison.Ordinal)
+            && line.Contains(typeName, StringComparison.Ordinal)
+            && line.Contains(messagePart, StringComparison.Ordinal));
+        Assert.True(found, $"No `{idAndSeverity}` about {typeName} saying \"{messagePart}\". " + build.Describe());
+    }
+}
