@@ -1,8 +1,48 @@
-using System;
+using Particles;
 using PooledGen;
 
-// Placeholder main sample: replaced by the particle simulation of issue #6.
-var p = PooledHeap.Alloc<long>();
-p.Value = 42;
-Console.WriteLine($"PooledGen sample: allocated {p}, value {p.Value}");
-PooledHeap.Free(p);
+// A particle fountain: tens of thousands of particles, sparks and trails born and expired every frame. Run once with
+// [Pooled] structs in PooledGen blocks, then with the same structs in class instances, and compare what each cost.
+// Usage: dotnet run -c Release --project samples/Particles [-- --frames N]
+var settings = new SimulationSettings();
+if (args is ["--frames", var frames] && int.TryParse(frames, out var frameCount) && frameCount > 0)
+{
+    settings = settings with { Frames = frameCount };
+}
+
+var capacity = settings.ParticlesPerFrame * 64;
+Console.WriteLine($"PooledGen particle fountain: {settings.Frames} frames, {settings.ParticlesPerFrame:N0} new particles per frame " +
+                  $"({3 * settings.ParticlesPerFrame:N0} during the burst from frame {settings.Frames / 3 + 1} to {2 * settings.Frames / 3})");
+Console.WriteLine($"  Particle {Particle.PooledSize} B -> {Particle.PooledBlockSize}-byte blocks, " +
+                  $"Spark {Spark.PooledSize} B -> {Spark.PooledBlockSize}-byte blocks, Trail {Trail.PooledSize} B -> {Trail.PooledBlockSize}-byte blocks");
+
+Console.WriteLine();
+Console.WriteLine("== [Pooled] structs in PooledGen blocks");
+var pooledWorld = new PooledWorld(capacity);
+var pooled = Harness.Run(pooledWorld, settings, output =>
+{
+    var heap = PooledHeap.GetStatistics();
+    output.Write($"  heap {StatisticsTable.Bytes(heap.BytesInUse),9} in use, {heap.ArenasCurrent,4} arenas ({heap.ArenasReleased} returned)");
+});
+var atLastFrame = PooledHeap.GetStatistics();
+pooledWorld.Clear();
+var trimmed = PooledHeap.Trim();
+var afterCleanup = PooledHeap.GetStatistics();
+
+Console.WriteLine();
+Console.WriteLine("== The same structs in class instances on the GC heap");
+var managedWorld = new ManagedWorld(capacity);
+var managed = Harness.Run(managedWorld, settings);
+managedWorld.Clear();
+
+Console.WriteLine();
+Console.WriteLine("== Results");
+Harness.WriteComparison(Console.Out, pooled, managed);
+
+Console.WriteLine();
+Console.WriteLine("== PooledGen heap statistics at the last frame");
+StatisticsTable.Write(Console.Out, atLastFrame);
+
+Console.WriteLine();
+Console.WriteLine($"== After freeing every block and Trim() ({StatisticsTable.Bytes(trimmed)} trimmed)");
+StatisticsTable.Write(Console.Out, afterCleanup);
