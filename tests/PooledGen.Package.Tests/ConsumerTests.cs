@@ -62,7 +62,7 @@ public sealed class ConsumerTests(PackageFeed feed)
     }
 
     [Fact]
-    public void Faulty_consumer_build_fails_with_PG0001_to_PG0004_naming_each_struct()
+    public void Diagnostics_sample_built_against_the_package_fails_with_PG0001_to_PG0006_naming_each_struct()
     {
         var build = feed.Consumer(["build", "Faulty/Faulty.csproj", .. s_buildOptions]);
 
@@ -73,6 +73,9 @@ public sealed class ConsumerTests(PackageFeed feed)
         AssertDiagnostic(build, "error PG0002", "Named", "field 'Name' is of type 'string'");
         AssertDiagnostic(build, "error PG0003", "Sealed", "must be declared partial");
         AssertDiagnostic(build, "error PG0004", "Box", "cannot be pooled");
+        // Info by default; the sample's .editorconfig raises them to warnings so that a build shows them.
+        AssertDiagnostic(build, "warning PG0005", "Padded", "24 bytes and is served by the 32-byte size class");
+        AssertDiagnostic(build, "warning PG0006", "Stamped", "cannot be computed at compile time");
     }
 
     private static void AssertDiagnostic(CommandResult build, string idAndSeverity, string typeName, string messagePart)
