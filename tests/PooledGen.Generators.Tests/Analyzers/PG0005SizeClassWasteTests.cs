@@ -216,4 +216,67 @@ public class PG0005SizeClassWasteTests
             [Pooled] public partial struct Parted { }
             public partial struct Parted { public long B; public int C; public byte A; }
             """);
+
+    [Fact]
+    public Task Fix_all_reorders_every_struct_including_one_nested_in_another() =>
+        VerifyReorderAsync(
+            """
+            using PooledGen;
+            [Pooled]
+            public partial struct {|PG0005:Outer|}
+            {
+                public byte Tag;
+                public long Id;
+                public int Count;
+
+                [Pooled]
+                public partial struct {|PG0005:Inner|}
+                {
+                    public short Kind;
+                    public double Value;
+                    public byte Flags;
+                }
+            }
+            """,
+            """
+            using PooledGen;
+            [Pooled]
+            public partial struct Outer
+            {
+                public long Id;
+                public int Count;
+                public byte Tag;
+
+                [Pooled]
+                public partial struct Inner
+                {
+                    public double Value;
+                    public short Kind;
+                    public byte Flags;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task No_fix_for_a_struct_that_is_only_small() =>
+        VerifyNoReorderAsync("""
+            using PooledGen;
+            [Pooled] public partial struct {|PG0005:Tiny|} { public int Id; }
+            """);
+
+    [Fact]
+    public Task No_fix_when_a_preprocessor_directive_sits_among_the_fields() =>
+        VerifyNoReorderAsync("""
+            using PooledGen;
+            [Pooled]
+            public partial struct {|PG0005:Conditional|}
+            {
+                public byte Tag;
+            #if DEBUG
+                public short Check;
+            #endif
+                public long Id;
+                public int Count;
+            }
+            """);
 }
