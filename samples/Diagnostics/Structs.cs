@@ -1,3 +1,4 @@
+using System.Numerics;
 using PooledGen;
 
 namespace Diagnostics;
@@ -34,7 +35,7 @@ public partial struct Named
 [Pooled]
 public struct Sealed
 {
-    public int Id;
+    public long Id, Version;
 }
 
 // PG0004 (error): a generic struct has no single size, so it has no single size class.
@@ -55,11 +56,11 @@ public partial struct Padded
     public int Count;
 }
 
-// PG0006 (info, a warning in this project): Guid's fields are private to its assembly, so its size is not known at
-// compile time; PooledSize is -1 and allocation uses the runtime size.
+// PG0006 (info, a warning in this project): Vector<float> is as wide as the processor's SIMD registers (16, 32 or
+// 64 bytes), so the size is not known at compile time; PooledSize is -1 and allocation uses the runtime size.
 [Pooled]
-public partial struct Stamped
+public partial struct Lanes
 {
-    public Guid Id;
-    public int Version;
+    public Vector<float> Values;
+    public int Count;
 }

@@ -13,8 +13,10 @@ if (args is ["--frames", var frames] && int.TryParse(frames, out var frameCount)
 var capacity = settings.ParticlesPerFrame * 64;
 Console.WriteLine($"PooledGen particle fountain: {settings.Frames} frames, {settings.ParticlesPerFrame:N0} new particles per frame " +
                   $"({3 * settings.ParticlesPerFrame:N0} during the burst from frame {settings.Frames / 3 + 1} to {2 * settings.Frames / 3})");
-Console.WriteLine($"  Particle {Particle.PooledSize} B -> {Particle.PooledBlockSize}-byte blocks, " +
-                  $"Spark {Spark.PooledSize} B -> {Spark.PooledBlockSize}-byte blocks, Trail {Trail.PooledSize} B -> {Trail.PooledBlockSize}-byte blocks");
+// PooledSize and PooledBlockSize are what the generator computed at compile time; -1 where the size is only known at
+// run time (Particle holds a Pooled<Trail>, a struct of another assembly), see the statistics table for those.
+Console.WriteLine($"  compile-time sizes: {Describe("Particle", Particle.PooledSize, Particle.PooledBlockSize)}, " +
+                  $"{Describe("Spark", Spark.PooledSize, Spark.PooledBlockSize)}, {Describe("Trail", Trail.PooledSize, Trail.PooledBlockSize)}");
 
 Console.WriteLine();
 Console.WriteLine("== [Pooled] structs in PooledGen blocks");
@@ -46,3 +48,6 @@ StatisticsTable.Write(Console.Out, atLastFrame);
 Console.WriteLine();
 Console.WriteLine($"== After freeing every block and Trim() ({StatisticsTable.Bytes(trimmed)} trimmed)");
 StatisticsTable.Write(Console.Out, afterCleanup);
+
+static string Describe(string name, int size, int blockSize) =>
+    size < 0 ? $"{name} known at run time" : $"{name} {size} B in {blockSize}-byte blocks";

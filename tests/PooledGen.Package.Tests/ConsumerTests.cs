@@ -75,7 +75,7 @@ public sealed class ConsumerTests(PackageFeed feed)
         AssertDiagnostic(build, "error PG0004", "Box", "cannot be pooled");
         // Info by default; the sample's .editorconfig raises them to warnings so that a build shows them.
         AssertDiagnostic(build, "warning PG0005", "Padded", "24 bytes and is served by the 32-byte size class");
-        AssertDiagnostic(build, "warning PG0006", "Stamped", "cannot be computed at compile time");
+        AssertDiagnostic(build, "warning PG0006", "Lanes", "cannot be computed at compile time");
     }
 
     private static void AssertDiagnostic(CommandResult build, string idAndSeverity, string typeName, string messagePart)
