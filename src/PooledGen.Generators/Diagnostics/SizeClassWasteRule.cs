@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
+using PooledGen.Generators.Emit;
 using PooledGen.Generators.Layout;
 
 namespace PooledGen.Generators.Diagnostics;
@@ -17,10 +18,6 @@ namespace PooledGen.Generators.Diagnostics;
 /// </summary>
 internal static class SizeClassWasteRule
 {
-    /// <summary>The block size that serves a struct of <paramref name="size"/> bytes, or 0 above 512 bytes.</summary>
-    public static int BlockSizeFor(int size) =>
-        size is >= 1 and <= SmallObjectThreshold.Default ? (((size - 1) >> 4) + 1) << 4 : 0;
-
     /// <summary>
     /// Evaluates a struct whose size is known and pooled. Pass <paramref name="canReorder"/> false when its fields
     /// cannot be moved in source (a positional record, or fields spread over several declarations); then only the
@@ -28,7 +25,7 @@ internal static class SizeClassWasteRule
     /// </summary>
     public static SizeClassWasteFinding? Evaluate(TypeLayout layout, bool canReorder)
     {
-        var blockSize = BlockSizeFor(layout.Size);
+        var blockSize = PooledSourceEmitter.BlockSize(layout.Size);
         if (blockSize == 0)
         {
             return null;
@@ -39,7 +36,7 @@ internal static class SizeClassWasteRule
         {
             var order = layout.DescendingAlignmentOrder();
             var betterSize = layout.SizeForFieldOrder(order);
-            var betterBlock = BlockSizeFor(betterSize);
+            var betterBlock = PooledSourceEmitter.BlockSize(betterSize);
             if (betterBlock != 0 && betterBlock < blockSize)
             {
                 var names = order.Select(i => layout.Fields[i].Name).ToImmutableArray();

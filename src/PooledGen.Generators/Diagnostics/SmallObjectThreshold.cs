@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PooledGen.Generators.Emit;
 
 namespace PooledGen.Generators.Diagnostics;
 
@@ -10,13 +11,13 @@ namespace PooledGen.Generators.Diagnostics;
 internal static class SmallObjectThreshold
 {
     /// <summary>The largest size class of the runtime, and the threshold when the project sets none.</summary>
-    public const int Default = 512;
+    public const int Default = PooledSourceEmitter.SmallObjectThreshold;
 
     /// <summary>The smallest size class: a lower threshold would report every struct.</summary>
-    public const int Minimum = 16;
+    public const int Minimum = PooledSourceEmitter.SizeClassStep;
 
     /// <summary>Size classes come in steps of this many bytes, so a threshold must be a multiple of it.</summary>
-    public const int Step = 16;
+    public const int Step = PooledSourceEmitter.SizeClassStep;
 
     /// <summary>The key under which the compiler sees the MSBuild property.</summary>
     public const string OptionKey = "build_property.PooledGenSmallObjectThreshold";

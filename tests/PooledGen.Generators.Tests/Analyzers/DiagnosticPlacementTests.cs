@@ -60,16 +60,4 @@ public class DiagnosticPlacementTests
             [Pooled] public unsafe partial struct Name { public fixed char Chars[31]; public short Length; }
             public static partial class Nested { [Pooled] internal partial struct Row { public double A, B, C; } }
             """);
-
-    [Theory]
-    [InlineData(1, 16)]
-    [InlineData(16, 16)]
-    [InlineData(17, 32)]
-    [InlineData(500, 512)]
-    [InlineData(512, 512)]
-    [InlineData(513, 0)]
-    [InlineData(0, 0)]
-    [InlineData(-1, 0)]
-    public void Block_size_is_the_size_rounded_up_to_16_and_none_above_512(int size, int block) =>
-        Assert.Equal(block, SizeClassWasteRule.BlockSizeFor(size));
 }

@@ -1,10 +1,3 @@
-using System.Collections.Immutable;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
-using PooledGen.Generators.Diagnostics;
-using PooledGen.Generators.Tests.Infrastructure;
-
 namespace PooledGen.Generators.Tests.Analyzers;
 
 /// <summary>
@@ -63,22 +56,7 @@ public class RobustnessTests
 
     private static async Task AssertNoAnalyzerExceptionAsync(string source)
     {
-        var exceptions = new List<Exception>();
-        var compilation = CSharpCompilation.Create(
-            "Broken",
-            [CSharpSyntaxTree.ParseText("using PooledGen;\n" + source, new CSharpParseOptions(LanguageVersion.Latest))],
-            TestReferences.All,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
-        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new PooledAnalyzer());
-        var withAnalyzers = compilation.WithAnalyzers(
-            analyzers,
-            new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions([]),
-                onAnalyzerException: (exception, _, _) => exceptions.Add(exception),
-                concurrentAnalysis: false,
-                logAnalyzerExecutionTime: false));
-
-        var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync();
+        var (diagnostics, exceptions) = await AnalyzerRun.RunAsync("using PooledGen;\n" + source);
 
         Assert.Empty(exceptions);
         Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");

@@ -62,21 +62,10 @@ public class ThresholdOptionTests
     [Fact]
     public void Props_file_makes_the_property_visible_to_the_compiler()
     {
-        var props = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot(), "src", "PooledGen.Generators", "buildTransitive", "PooledGen.props"));
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(DocumentationTests.RepositoryRoot(), "src", "PooledGen.Generators", "buildTransitive", "PooledGen.props"));
         Assert.Contains(
             props.Descendants("CompilerVisibleProperty"),
             e => (string?)e.Attribute("Include") == "PooledGenSmallObjectThreshold");
         Assert.Equal("build_property.PooledGenSmallObjectThreshold", SmallObjectThreshold.OptionKey);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PooledGen.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("PooledGen.sln not found above " + AppContext.BaseDirectory);
     }
 }
