@@ -201,6 +201,7 @@ public sealed unsafe class ArenaHeap : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
+            long releasedBefore = _arenasReleased;
             if (self != null)
             {
                 ReleaseEmptyPools(self);
@@ -232,15 +233,13 @@ public sealed unsafe class ArenaHeap : IDisposable
                 }
             }
 
-            long released = 0;
             Arena** empty = &_arenasByFreePools[HeapGeometry.PoolsPerArena];
             while (*empty != null)
             {
                 ReleaseArena(*empty);
-                released += HeapGeometry.ArenaSize;
             }
 
-            return released;
+            return (_arenasReleased - releasedBefore) * HeapGeometry.ArenaSize;
         }
     }
 

@@ -1,0 +1,83 @@
+namespace PooledGen.Runtime.Tests;
+
+/// <summary>The fast paths allocate nothing on the GC heap. Not parallel, so no other test's allocations interfere with the measurement's thread.</summary>
+[Collection(nameof(ZeroAllocationTests))]
+[CollectionDefinition(nameof(ZeroAllocationTests), DisableParallelization = true)]
+public unsafe class ZeroAllocationTests
+{
+    private const int Pairs = 1_000_000;
+
+    [Fact]
+    public void A_million_typed_alloc_and_free_pairs_on_the_shared_heap_allocate_no_GC_memory()
+    {
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long checksum = Run();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal((long)Pairs * (Pairs - 1) / 2, checksum);
+
+        static long Run()
+        {
+            long sum = 0;
+            for (int i = 0; i < Pairs; i++)
+            {
+                Pooled<Point3> p = PooledHeap.Alloc<Point3>();
+                p.Value.X = i;
+                sum += (long)p.Value.X;
+                PooledHeap.Free(p);
+            }
+
+            return sum;
+        }
+    }
+
+    [Fact]
+    public void A_million_untyped_and_private_heap_pairs_allocate_no_GC_memory()
+    {
+        using var heap = new ArenaHeap();
+        Run(heap);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(heap);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, heap.GetStatistics().SizeClasses.Sum(s => s.BlocksInUse));
+
+        static void Run(ArenaHeap heap)
+        {
+            for (int i = 0; i < Pairs; i++)
+            {
+                void* raw = PooledHeap.Allocate((nuint)(i & 511) + 1);
+                Pooled<Bytes100> typed = heap.Alloc<Bytes100>();
+                PooledHeap.Free(raw);
+                heap.Free(typed);
+            }
+        }
+    }
+
+    [Fact]
+    public void Working_sets_spanning_many_pools_allocate_no_GC_memory_once_warm()
+    {
+        var handles = new Pooled<Bytes17>[20_000];
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int round = 0; round < 10; round++)
+        {
+            Run();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        void Run()
+        {
+            for (int i = 0; i < handles.Length; i++)
+            {
+                handles[i] = PooledHeap.Alloc<Bytes17>();
+            }
+
+            for (int i = 0; i < handles.Length; i++)
+            {
+                PooledHeap.Free(handles[i]);
+            }
+        }
+    }
+}
