@@ -115,8 +115,7 @@ internal static unsafe class ArenaRegistry
     {
         lock (s_lock)
         {
-            s_count++;
-            Rebuild(arenaBase, 0);
+            Rebuild(s_count + 1, arenaBase, 0);
         }
     }
 
@@ -125,15 +124,15 @@ internal static unsafe class ArenaRegistry
     {
         lock (s_lock)
         {
-            s_count--;
-            Rebuild(0, arenaBase);
+            Rebuild(s_count - 1, 0, arenaBase);
         }
     }
 
-    private static void Rebuild(nuint add, nuint remove)
+    // Builds the table for `count` arenas and publishes it; on failure (out of memory) nothing has changed.
+    private static void Rebuild(int count, nuint add, nuint remove)
     {
         int capacity = 16;
-        while (capacity < s_count * 2)
+        while (capacity < count * 2)
         {
             capacity *= 2;
         }
@@ -153,6 +152,7 @@ internal static unsafe class ArenaRegistry
         }
 
         Volatile.Write(ref s_table, table);
+        s_count = count;
     }
 
     private static void Insert(nuint[] table, nuint value)

@@ -768,8 +768,18 @@ public sealed unsafe class ArenaHeap : IDisposable
         arena->Base = arenaBase;
         arena->HeapId = Id;
         arena->FreePools = HeapGeometry.PoolsPerArena;
+        try
+        {
+            ArenaRegistry.Add((nuint)arenaBase);
+        }
+        catch
+        {
+            // The registry could not grow: give the arena back so the heap is as it was.
+            NativeMemory.AlignedFree(arenaBase);
+            throw;
+        }
+
         LinkArena(arena);
-        ArenaRegistry.Add((nuint)arenaBase);
         _arenasAllocated++;
         _arenasCurrent++;
         _arenasHighWater = Math.Max(_arenasHighWater, _arenasCurrent);

@@ -209,3 +209,71 @@ public unsafe class ThreadTests
         }
     }
 }
+
+public unsafe class TrimAcrossThreadsTests
+{
+    [Fact]
+    public void Trim_asks_other_threads_to_release_their_empty_pools_at_their_next_slow_path()
+    {
+        using var heap = new ArenaHeap();
+        using var freedAll = new ManualResetEventSlim();
+        using var trimmed = new ManualResetEventSlim();
+        var worker = new Thread(() =>
+        {
+            // Alloc and free: the current pool of the class stays with this thread, empty.
+            heap.Free(heap.Allocate(64));
+            freedAll.Set();
+            trimmed.Wait();
+
+            // Any slow path (a class this thread has no pool for) honours the request.
+            heap.Free(heap.Allocate(300));
+        });
+        worker.Start();
+        freedAll.Wait();
+
+        heap.Trim();
+        Assert.Equal(1, heap.GetStatistics().Class(3).PoolsInUse);
+        trimmed.Set();
+        worker.Join();
+
+        PooledHeapStatistics stats = heap.GetStatistics();
+        Assert.Equal(0, stats.Class(3).PoolsInUse);
+        Assert.Equal(1, stats.Class(18).PoolsInUse);
+    }
+
+    [Fact]
+    public void Statistics_can_be_taken_while_threads_allocate_and_free()
+    {
+        using var heap = new ArenaHeap();
+        using var stop = new ManualResetEventSlim();
+        var workers = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        {
+            var mine = new Queue<nint>();
+            while (!stop.IsSet)
+            {
+                mine.Enqueue((nint)heap.Allocate((nuint)(16 * (t + 1))));
+                if (mine.Count > 3000)
+                {
+                    heap.Free((void*)mine.Dequeue());
+                }
+            }
+
+            while (mine.Count > 0)
+            {
+                heap.Free((void*)mine.Dequeue());
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+
+        for (int i = 0; i < 200; i++)
+        {
+            PooledHeapStatistics stats = heap.GetStatistics();
+            Assert.All(stats.SizeClasses, s => Assert.True(s.BlocksFree >= 0 && s.PoolsInUse >= 0));
+            Assert.True(stats.BytesReserved >= 0);
+        }
+
+        stop.Set();
+        workers.ForEach(w => w.Join());
+        Assert.All(heap.GetStatistics().SizeClasses, s => Assert.Equal(0, s.BlocksInUse));
+    }
+}

@@ -81,3 +81,26 @@ public unsafe class ZeroAllocationTests
         }
     }
 }
+
+/// <summary>Tests that read the shared heap's counts, run apart from every other test so that the counts only move because of them.</summary>
+[Collection(nameof(ZeroAllocationTests))]
+public unsafe class SharedHeapTests
+{
+    [Fact]
+    public void A_thread_that_exits_holding_a_shared_heap_block_leaves_its_pool_abandoned_then_drained()
+    {
+        // Class 30 (481 to 496 bytes), which no other test keeps blocks of.
+        PooledHeapStatistics before = PooledHeap.GetStatistics();
+        void* block = null;
+        HeapTests.OnNewThread(() => block = PooledHeap.Allocate(490));
+        Assert.Equal(before.Class(30).PoolsInUse + 1, PooledHeap.GetStatistics().Class(30).PoolsInUse);
+
+        HeapTests.CollectUntil(() => PooledHeap.GetStatistics().AbandonedPools > before.AbandonedPools);
+        PooledHeap.Free(block);
+
+        PooledHeapStatistics after = PooledHeap.GetStatistics();
+        Assert.Equal(before.AbandonedPools, after.AbandonedPools);
+        Assert.Equal(before.Class(30).PoolsInUse, after.Class(30).PoolsInUse);
+        Assert.Equal(before.Class(30).BlocksInUse, after.Class(30).BlocksInUse);
+    }
+}
