@@ -411,8 +411,8 @@ public sealed unsafe class ArenaHeap : IDisposable
 
     /// <summary>
     /// The complete allocation path (the fast path is only a shortcut into it): the current pool's free list,
-    /// its never-used blocks, its remote frees; then the next pool with free blocks; then an abandoned pool;
-    /// then a new pool from the fullest arena, or a new arena.
+    /// then the blocks other threads freed into it, then its never-used blocks; then the next pool with free
+    /// blocks; then an abandoned pool; then a new pool from the fullest arena, or a new arena.
     /// </summary>
     private byte* AllocateFromPools(int sizeClass)
     {
@@ -530,6 +530,13 @@ public sealed unsafe class ArenaHeap : IDisposable
     {
         if (DebugMode.Enabled)
         {
+            if (!ArenaRegistry.Contains((nuint)block & HeapGeometry.ArenaMask))
+            {
+                throw new ArgumentException(
+                    $"PooledGen: 0x{(nuint)block:X} is in no live PooledGen arena (a handle from a disposed heap, or not from PooledGen); nothing was freed.",
+                    "item");
+            }
+
             CheckIsLiveBlockStart(block);
         }
 
