@@ -245,7 +245,8 @@ public sealed unsafe class ArenaHeap : IDisposable
 
     /// <summary>
     /// Returns every arena and large block of this heap to the operating system. Every block it handed out becomes
-    /// invalid; later calls on this heap throw <see cref="ObjectDisposedException"/>.
+    /// invalid; later calls on this heap throw <see cref="ObjectDisposedException"/>. Call it once no thread uses the
+    /// heap any more: a heap that is never disposed keeps its memory (the heap registry keeps it reachable).
     /// </summary>
     public void Dispose()
     {

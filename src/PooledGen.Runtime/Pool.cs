@@ -225,3 +225,23 @@ internal unsafe struct Pool
         head = pool;
     }
 }
+
+/// <summary>
+/// A pool that is always full, installed as the current pool of every class that has none: the fast path pops
+/// from it, finds nothing, and goes to the slow path, without testing for null.
+/// </summary>
+internal static unsafe class EmptyPool
+{
+    /// <summary>The one empty pool.</summary>
+    public static readonly Pool* Instance = Create();
+
+    private static Pool* Create()
+    {
+        var pool = (Pool*)NativeMemory.AlignedAlloc(Pool.HeaderSize, 64);
+        NativeMemory.Clear(pool, Pool.HeaderSize);
+        pool->NextOffset = 1;
+        pool->LastOffset = 0;
+        pool->State = PoolState.Current;
+        return pool;
+    }
+}

@@ -1,8 +1,7 @@
 namespace PooledGen.Runtime.Tests;
 
-/// <summary>The fast paths allocate nothing on the GC heap. Not parallel, so no other test's allocations interfere with the measurement's thread.</summary>
-[Collection(nameof(ZeroAllocationTests))]
-[CollectionDefinition(nameof(ZeroAllocationTests), DisableParallelization = true)]
+/// <summary>The fast paths allocate nothing on the GC heap.</summary>
+[Collection(SharedHeapCollection.Name)]
 public unsafe class ZeroAllocationTests
 {
     private const int Pairs = 1_000_000;
@@ -83,7 +82,7 @@ public unsafe class ZeroAllocationTests
 }
 
 /// <summary>Tests that read the shared heap's counts, run apart from every other test so that the counts only move because of them.</summary>
-[Collection(nameof(ZeroAllocationTests))]
+[Collection(SharedHeapCollection.Name)]
 public unsafe class SharedHeapTests
 {
     [Fact]
@@ -103,4 +102,15 @@ public unsafe class SharedHeapTests
         Assert.Equal(before.Class(30).PoolsInUse, after.Class(30).PoolsInUse);
         Assert.Equal(before.Class(30).BlocksInUse, after.Class(30).BlocksInUse);
     }
+}
+
+/// <summary>
+/// Tests that measure the shared heap (its counts, or allocations on their thread) run in this collection, which xunit
+/// runs alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SharedHeapCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Shared heap, not parallel";
 }
