@@ -96,4 +96,29 @@ public unsafe class SizeClassTests
             heap.Free(handles[i]);
         }
     }
+
+    [Fact]
+    public void A_struct_holding_a_Vector512_gets_blocks_aligned_to_its_own_alignment()
+    {
+        int alignment = BlockLayout<WithVector512>.Alignment;
+        Assert.Equal(64, alignment);
+        Assert.False(BlockLayout<WithVector512>.IsLarge);
+        using var heap = new ArenaHeap();
+        var handles = Enumerable.Range(0, 600).Select(_ => heap.Alloc<WithVector512>()).ToList();
+        Assert.All(handles, h => Assert.True((nuint)h.Pointer % (nuint)alignment == 0, $"0x{(nuint)h.Pointer:X} is not {alignment}-byte aligned"));
+        handles.ForEach(heap.Free);
+    }
+
+    [Fact]
+    public void A_large_struct_keeps_its_alignment_on_the_large_object_path()
+    {
+        Assert.True(BlockLayout<Vector256x20>.IsLarge);
+        Assert.Equal(32, BlockLayout<Vector256x20>.Alignment);
+        using var heap = new ArenaHeap();
+        var handles = Enumerable.Range(0, 50).Select(_ => heap.Alloc<Vector256x20>()).ToList();
+        Assert.All(handles, h => Assert.True((nuint)h.Pointer % 32 == 0, $"0x{(nuint)h.Pointer:X} is not 32-byte aligned"));
+        Assert.Equal(50, heap.GetStatistics().LargeObjectCount);
+        handles.ForEach(heap.Free);
+        Assert.Equal(0, heap.GetStatistics().LargeObjectCount);
+    }
 }

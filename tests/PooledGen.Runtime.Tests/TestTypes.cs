@@ -36,6 +36,18 @@ internal struct WithVector256
     public int Tag;
 }
 
+internal struct WithVector512
+{
+    public Vector512<float> Lanes;
+}
+
+/// <summary>640 bytes aligned to 32: over the threshold, so it takes the large path, which must keep the alignment.</summary>
+[System.Runtime.CompilerServices.InlineArray(20)]
+internal struct Vector256x20
+{
+    private Vector256<float> _element;
+}
+
 internal struct Point3
 {
     public double X, Y, Z;
