@@ -534,21 +534,78 @@ internal sealed class HandleFlowAnalysis
 
     private void RefineNullCheck(IOperation condition, bool conditionValue, State state)
     {
-        var negated = false;
-        while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
-        {
-            negated = !negated;
-            condition = not.Operand;
-        }
-
-        if (condition is IPropertyReferenceOperation { Property.Name: "IsNull", Instance: { } instance }
-            && TryGetVariable(instance, out var v)
+        if (NullTest(condition, out var isNullWhenTrue) is { } handle
+            && TryGetVariable(handle, out var v)
             && state.Variables[v] is var identity and >= 0
-            && conditionValue != negated)
+            && conditionValue == isNullWhenTrue)
         {
             // On this edge the handle is null: there is no block to free, leak or use.
             state.Facts[identity] = 0;
         }
+    }
+
+    /// <summary>
+    /// The handle a condition tests for null, if it is one of <c>h.IsNull</c>, <c>!h.IsNull</c>, <c>h.IsNull == false</c>,
+    /// <c>h == default</c>, <c>h != Pooled&lt;T&gt;.Null</c>, <c>h is { IsNull: true }</c>.
+    /// </summary>
+    private IOperation? NullTest(IOperation condition, out bool isNullWhenTrue)
+    {
+        isNullWhenTrue = true;
+        switch (condition)
+        {
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                var operand = NullTest(not.Operand, out var inner);
+                isNullWhenTrue = !inner;
+                return operand;
+            case IPropertyReferenceOperation { Property.Name: "IsNull", Instance: { } instance } when _symbols.IsHandle(instance.Type):
+                return instance;
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary:
+                var equals = binary.OperatorKind == BinaryOperatorKind.Equals;
+                if (binary.RightOperand.ConstantValue is { HasValue: true, Value: bool right })
+                {
+                    var tested = NullTest(binary.LeftOperand, out var leftWhenTrue);
+                    isNullWhenTrue = leftWhenTrue == (right == equals);
+                    return tested;
+                }
+
+                if (_symbols.IsHandle(binary.LeftOperand.Type) && IsNullHandle(binary.RightOperand))
+                {
+                    isNullWhenTrue = equals;
+                    return binary.LeftOperand;
+                }
+
+                if (_symbols.IsHandle(binary.RightOperand.Type) && IsNullHandle(binary.LeftOperand))
+                {
+                    isNullWhenTrue = equals;
+                    return binary.RightOperand;
+                }
+
+                return null;
+            case IIsPatternOperation
+            {
+                Value: { } value,
+                Pattern: IRecursivePatternOperation { PropertySubpatterns.Length: 1 } recursive,
+            }
+            when _symbols.IsHandle(value.Type)
+                && recursive.PropertySubpatterns[0] is { Member: IPropertyReferenceOperation { Property.Name: "IsNull" }, Pattern: IConstantPatternOperation constant }
+                && constant.Value.ConstantValue is { HasValue: true, Value: bool isNull }:
+                isNullWhenTrue = isNull;
+                return value;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsNullHandle(IOperation value)
+    {
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        return value is IDefaultValueOperation
+            or IPropertyReferenceOperation { Property: { IsStatic: true, Name: "Null" } }
+            or IObjectCreationOperation { Arguments.IsEmpty: true, Initializer: null };
     }
 
     // ---- Transfer of one operation tree -----------------------------------------------------------------------
@@ -683,15 +740,7 @@ internal sealed class HandleFlowAnalysis
 
     private int IdentityOfUntrackedValue(IOperation value, int target, State state)
     {
-        var unwrapped = value;
-        while (unwrapped is IConversionOperation conversion)
-        {
-            unwrapped = conversion.Operand;
-        }
-
-        if (unwrapped is IDefaultValueOperation
-            || unwrapped is IPropertyReferenceOperation { Property: { IsStatic: true, Name: "Null" } }
-            || unwrapped is IObjectCreationOperation { Arguments.IsEmpty: true, Initializer: null })
+        if (IsNullHandle(value))
         {
             return NullHandle;
         }

@@ -16,7 +16,7 @@ internal enum HandleUseKind
     /// <summary>The block is reached through <c>Value</c> or <c>Pointer</c>.</summary>
     Read,
 
-    /// <summary>Passed to a method of this compilation that neither takes ownership nor can return the handle.</summary>
+    /// <summary>Lent to a method of this compilation that only reads it (see <see cref="PooledSymbols.OnlyReads"/>).</summary>
     Borrow,
 
     /// <summary>Freed: <c>PooledHeap.Free</c>, <c>T.Free</c>, <c>Dispose</c>.</summary>
@@ -116,13 +116,14 @@ internal static class HandleUses
                 return new HandleUse(HandleUseKind.Free, call);
             }
 
-            // A method of this compilation borrows the handle unless it says otherwise with [TakesOwnership]. Delegates,
-            // by-ref parameters and methods that can hand the handle back are beyond a per-method analysis.
+            // A method borrows the handle only when we can see that it just reads it and it does not say otherwise with
+            // [TakesOwnership]. Delegates, by-ref parameters and methods that can hand the handle back are beyond a
+            // per-method analysis: they count as taking it.
             var borrows = method.MethodKind != MethodKind.DelegateInvoke
-                && !method.DeclaringSyntaxReferences.IsEmpty
-                && argument.Parameter is { RefKind: RefKind.None or RefKind.In }
-                && !symbols.TakesOwnership(argument.Parameter)
-                && !symbols.IsHandle(method.ReturnType);
+                && argument.Parameter is { RefKind: RefKind.None or RefKind.In } parameter
+                && !symbols.IsHandle(method.ReturnType)
+                && !symbols.TakesOwnership(parameter)
+                && symbols.OnlyReads(parameter);
             return new HandleUse(borrows ? HandleUseKind.Borrow : HandleUseKind.HandOn, call);
         }
 

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace PooledGen.Generators.Ownership;
 
@@ -15,6 +17,7 @@ internal sealed class PooledSymbols
     private readonly INamedTypeSymbol? _pooledAttribute;
     private readonly INamedTypeSymbol? _takesOwnership;
     private readonly INamedTypeSymbol? _disposable;
+    private readonly ConcurrentDictionary<IParameterSymbol, bool> _onlyReads = new(SymbolEqualityComparer.Default);
 
     private PooledSymbols(Compilation compilation, INamedTypeSymbol handle)
     {
@@ -69,6 +72,44 @@ internal sealed class PooledSymbols
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// True when the body of the parameter's method, in this compilation, does nothing with the parameter but read
+    /// <c>Value</c>, <c>Pointer</c> or <c>IsNull</c>: passing a handle there lends it. Any other mention (passing it
+    /// on, storing, returning, freeing) or a body we cannot see counts as taking the handle, so no leak is claimed.
+    /// </summary>
+    public bool OnlyReads(IParameterSymbol parameter) => _onlyReads.GetOrAdd(parameter.OriginalDefinition, static p => BodyOnlyReads(p));
+
+    private static bool BodyOnlyReads(IParameterSymbol parameter)
+    {
+        if (parameter.ContainingSymbol is not IMethodSymbol { IsAbstract: false, IsExtern: false, DeclaringSyntaxReferences.Length: 1 } method)
+        {
+            return false;
+        }
+
+        SyntaxNode? body = method.DeclaringSyntaxReferences[0].GetSyntax() switch
+        {
+            BaseMethodDeclarationSyntax declaration => (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody,
+            LocalFunctionStatementSyntax localFunction => (SyntaxNode?)localFunction.Body ?? localFunction.ExpressionBody,
+            _ => null,
+        };
+        if (body is null)
+        {
+            return false;
+        }
+
+        foreach (var name in body.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (name.Identifier.ValueText == parameter.Name
+                && !(name.Parent is MemberAccessExpressionSyntax access && access.Expression == name
+                     && access.Name.Identifier.ValueText is "Value" or "Pointer" or "IsNull"))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private bool IsHeapOrPooledType(INamedTypeSymbol? type)

@@ -412,4 +412,62 @@ public class OwnershipNegativeTests
             }
         }
         """);
+
+    [Fact]
+    public Task Every_spelling_of_a_null_check_guards_the_free() => VerifyAsync("""
+        class C
+        {
+            void M()
+            {
+                var a = Particle.Alloc();
+                if (a != default) Particle.Free(a);
+                var b = Particle.Alloc();
+                if (b.IsNull == false) Particle.Free(b);
+                var c = Particle.Alloc();
+                if (c is { IsNull: false }) Particle.Free(c);
+                var d = Particle.Alloc();
+                if (d == Pooled<Particle>.Null) return;
+                Particle.Free(d);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Helpers_of_this_compilation_that_free_or_keep_the_handle_take_it() => VerifyAsync("""
+        class C
+        {
+            private readonly List<Pooled<Particle>> _live = new();
+
+            void M()
+            {
+                var h = Particle.Alloc();
+                Release(h);
+                var g = Particle.Alloc();
+                Keep(g);
+                var k = Particle.Alloc();
+                ReleaseLocal(k);
+
+                static void ReleaseLocal(Pooled<Particle> p) => p.Dispose();
+            }
+
+            static void Release(Pooled<Particle> p) => Particle.Free(p);
+
+            void Keep(Pooled<Particle> p) => _live.Add(p);
+        }
+        """);
+
+    [Fact]
+    public Task Using_an_existing_handle_frees_it() => VerifyAsync("""
+        class C
+        {
+            float M()
+            {
+                var h = Particle.Alloc();
+                using (h)
+                {
+                    return h.Value.X;
+                }
+            }
+        }
+        """);
 }
