@@ -62,7 +62,7 @@ public sealed class ConsumerTests(PackageFeed feed)
     }
 
     [Fact]
-    public void Diagnostics_sample_built_against_the_package_fails_with_PG0001_to_PG0006_naming_each_struct()
+    public void Diagnostics_sample_built_against_the_package_fails_with_PG0001_to_PG0006_and_the_ownership_warnings()
     {
         var build = feed.Consumer(["build", "Faulty/Faulty.csproj", .. s_buildOptions]);
 
@@ -76,14 +76,18 @@ public sealed class ConsumerTests(PackageFeed feed)
         // Info by default; the sample's .editorconfig raises them to warnings so that a build shows them.
         AssertDiagnostic(build, "warning PG0005", "Padded", "24 bytes and is served by the 32-byte size class");
         AssertDiagnostic(build, "warning PG0006", "Lanes", "cannot be computed at compile time");
+        AssertDiagnostic(build, "warning PG0010", "Ownership.cs", "is used here after it was freed");
+        AssertDiagnostic(build, "warning PG0011", "Ownership.cs", "may be freed twice");
+        AssertDiagnostic(build, "warning PG0012", "Ownership.cs", "neither freed nor handed on along some path out of 'Leak'");
+        Assert.DoesNotContain(build.Output.Split('\n'), line => line.Contains("PG00", StringComparison.Ordinal) && line.Contains("'Create'", StringComparison.Ordinal));
     }
 
-    private static void AssertDiagnostic(CommandResult build, string idAndSeverity, string typeName, string messagePart)
+    private static void AssertDiagnostic(CommandResult build, string idAndSeverity, string subject, string messagePart)
     {
         var found = build.Output.Split('\n').Any(line =>
             line.Contains(idAndSeverity, StringComparison.Ordinal)
-            && line.Contains(typeName, StringComparison.Ordinal)
+            && line.Contains(subject, StringComparison.Ordinal)
             && line.Contains(messagePart, StringComparison.Ordinal));
-        Assert.True(found, $"No `{idAndSeverity}` about {typeName} saying \"{messagePart}\". " + build.Describe());
+        Assert.True(found, $"No `{idAndSeverity}` about {subject} saying \"{messagePart}\". " + build.Describe());
     }
 }

@@ -1,0 +1,34 @@
+using PooledGen;
+
+namespace Diagnostics;
+
+// The ownership analysis follows each handle through a method: every Alloc must be freed exactly once, or handed on
+// (returned, stored, or passed to a [TakesOwnership] parameter), and never used after its Free.
+public static class Ownership
+{
+    // PG0010 (warning): the block may already hold another object when it is read.
+    public static long UseAfterFree()
+    {
+        var padded = Padded.Alloc();
+        Padded.Free(padded);
+        return padded.Value.Timestamp;
+    }
+
+    // PG0011 (warning): the second Free corrupts the pool's free list.
+    public static void DoubleFree()
+    {
+        var padded = Padded.Alloc();
+        Padded.Free(padded);
+        Padded.Free(padded);
+    }
+
+    // PG0012 (warning): nothing frees the block; it stays in use for the life of the process.
+    public static byte Leak()
+    {
+        var padded = Padded.Alloc();
+        return padded.Value.Flag;
+    }
+
+    // No diagnostic: the handle is handed on to the caller, who owns it now.
+    public static Pooled<Padded> Create() => Padded.Alloc();
+}
