@@ -111,6 +111,8 @@ namespace PooledGen.Generated.Tests.Corpus
     [Pooled] public partial record struct PositionalRecord(byte A, long B, byte C);
     [Pooled] public readonly partial record struct ReadOnlyRecord(int A, short B);
     [Pooled] public readonly partial struct ReadOnlyStruct { public readonly byte A; public readonly double B; }
+    [Pooled] public partial struct PrimaryConstructorCapture(byte x) { public long A; public byte B; public readonly byte X => x; }
+    [Pooled] public partial struct PrimaryConstructorNoCapture(byte x) { public long A = x; public byte B; }
     [Pooled] public partial struct AutoProperties { public byte A { get; set; } public long B { get; init; } public byte C; public static int Ignored; public const int AlsoIgnored = 1; }
 
     // ---- BCL value types whose fields are hidden in reference assemblies ----
