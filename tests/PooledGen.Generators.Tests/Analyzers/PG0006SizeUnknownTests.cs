@@ -33,4 +33,21 @@ public class PG0006SizeUnknownTests
             using PooledGen;
             [Pooled] public partial struct Stamp { public DateTime At; public Guid Id; public Vector3 Where; public decimal Amount; }
             """);
+
+    [Fact]
+    public Task Bcl_struct_outside_the_known_table_is_unknown_rather_than_guessed() =>
+        VerifyAsync(
+            """
+            using PooledGen;
+            [Pooled] public partial struct {|#0:Guarded|} { public long Value; public System.Threading.SpinLock Lock; }
+            """,
+            new DiagnosticResult(DiagnosticDescriptors.SizeUnknown).WithLocation(0).WithArguments("Guarded", "System.Threading.SpinLock"));
+
+    [Fact]
+    public Task Unknown_size_gets_no_size_diagnostic_even_when_obviously_large() =>
+        VerifyAsync("""
+            using PooledGen;
+            using System.Numerics;
+            [Pooled] public unsafe partial struct {|PG0006:Wide|} { public fixed byte Data[600]; public Vector<float> Lane; }
+            """);
 }
