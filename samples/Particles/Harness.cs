@@ -5,8 +5,9 @@ using PooledGen;
 namespace Particles;
 
 /// <summary>What one run of the fountain cost.</summary>
+/// <remarks>CPU time counts every thread of the process, the GC's background threads included.</remarks>
 public sealed record RunReport(
-    int Frames, TimeSpan Elapsed, long Allocations, long PeakLive, int Gen0, int Gen1, int Gen2, long GcAllocatedBytes, TimeSpan GcPause)
+    int Frames, TimeSpan Elapsed, TimeSpan CpuTime, long Allocations, long PeakLive, int Gen0, int Gen1, int Gen2, long GcAllocatedBytes, TimeSpan GcPause)
 {
     public double FramesPerSecond => Frames / Elapsed.TotalSeconds;
 }
@@ -30,6 +31,8 @@ public static class Harness
         var gen2 = GC.CollectionCount(2);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var pause = GC.GetTotalPauseDuration();
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
 
         long peakLive = 0;
         var clock = Stopwatch.StartNew();
@@ -54,9 +57,11 @@ public static class Harness
         }
 
         clock.Stop();
+        process.Refresh();
         return new RunReport(
             settings.Frames,
             clock.Elapsed,
+            process.TotalProcessorTime - cpu,
             world.Allocations,
             peakLive,
             GC.CollectionCount(0) - gen0,
@@ -75,6 +80,7 @@ public static class Harness
         Row("", "[Pooled] structs", "class instances");
         Row("frames per second", pooled.FramesPerSecond.ToString("F1", s_invariant), managed.FramesPerSecond.ToString("F1", s_invariant));
         Row("run time", Seconds(pooled.Elapsed), Seconds(managed.Elapsed));
+        Row("CPU time, all threads", Seconds(pooled.CpuTime), Seconds(managed.CpuTime));
         Row("allocations", pooled.Allocations.ToString("N0", s_invariant), managed.Allocations.ToString("N0", s_invariant));
         Row("peak live objects", pooled.PeakLive.ToString("N0", s_invariant), managed.PeakLive.ToString("N0", s_invariant));
         Row("GC collections gen0/gen1/gen2", $"{pooled.Gen0}/{pooled.Gen1}/{pooled.Gen2}", $"{managed.Gen0}/{managed.Gen1}/{managed.Gen2}");
