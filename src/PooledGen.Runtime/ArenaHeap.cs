@@ -81,6 +81,9 @@ public sealed unsafe class ArenaHeap : IDisposable
                 "PooledGen: the cap on reserved bytes must be 0 (no cap) or a positive number of bytes.");
         }
 
+        // Fix the process-wide sizes here rather than in HeapGeometry's type initialiser, so that a bad switch
+        // surfaces as its own clear exception (and again on the next try), not as a TypeInitializationException.
+        StartupConfiguration.Freeze();
         _maxReservedBytes = maxReservedBytes;
         _isShared = isShared;
         _threadHeaps = isShared ? null : new ThreadLocal<ThreadHeapLease>();
@@ -873,7 +876,17 @@ public sealed unsafe class ArenaHeap : IDisposable
             throw;
         }
 
-        LargeObjects.Register(block, Id, size);
+        try
+        {
+            LargeObjects.Register(block, Id, size);
+        }
+        catch
+        {
+            NativeMemory.AlignedFree(block);
+            OnLargeObjectFreed(size);
+            throw;
+        }
+
         return block;
     }
 

@@ -87,8 +87,9 @@ public static unsafe class PooledHeap
 
     /// <summary>
     /// Sets the start-up options: arena and pool sizes (process-wide, for every heap) and the shared heap's cap on
-    /// reserved bytes. Call it once, before the first allocation; otherwise the AppContext switches and environment
-    /// variables described on <see cref="PooledHeapOptions"/> apply.
+    /// reserved bytes. Call it once, before the first use of any heap (an allocation, a statistics snapshot, or the
+    /// creation of an <see cref="ArenaHeap"/>); otherwise the AppContext switches and environment variables described
+    /// on <see cref="PooledHeapOptions"/> apply.
     /// </summary>
     /// <param name="options">The options; they are copied.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
