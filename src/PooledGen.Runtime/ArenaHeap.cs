@@ -580,7 +580,7 @@ public sealed unsafe class ArenaHeap : IDisposable
                     case PoolState.InArena:
                         throw new ArgumentException(
                             $"PooledGen: 0x{(nuint)block:X} is in a pool that holds no allocated block (double free?); nothing was freed.",
-                            nameof(block));
+                            "pointer");
                 }
 
                 owner = pool->Owner; // adopted by a thread since it was read
