@@ -26,7 +26,10 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
     /// <summary>True for the null handle, which holds no block.</summary>
     public bool IsNull => _pointer == null;
 
-    /// <summary>The address of the struct. Valid until the handle is freed.</summary>
+    /// <summary>
+    /// The address of the struct. Valid until the handle is freed. Not checked in debug mode (frees and pointer code
+    /// stay as they are); <see cref="Value"/> is.
+    /// </summary>
     public T* Pointer => _pointer;
 
     /// <summary>The allocation stamp the heap gave this handle (used by debug mode to detect stale handles).</summary>
@@ -34,11 +37,20 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
 
     /// <summary>A reference to the struct in its block. Valid until the handle is freed.</summary>
     /// <exception cref="NullReferenceException">The handle is <see cref="Null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">
+    /// Debug mode: the block was freed since this handle was made (it may even hold another allocation now).
+    /// </exception>
     public ref T Value
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
+            // Only debug heaps give a handle a stamp; a release handle's is 0 and skips the check.
+            if (_stamp != 0)
+            {
+                DebugBlocks.CheckHandle(_pointer, _stamp, typeof(T));
+            }
+
             if (_pointer == null)
             {
                 ThrowNull();
@@ -49,7 +61,19 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
     }
 
     /// <summary>Frees the block, as <see cref="PooledHeap.Free{T}(Pooled{T})"/> does. Dispose exactly one copy of a handle.</summary>
-    public void Dispose() => PooledHeap.Free(this);
+    /// <exception cref="PoolCorruptionException">Debug mode: a guard byte around the block was overwritten; nothing was freed.</exception>
+    /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
+    public void Dispose()
+    {
+        if (_stamp != 0)
+        {
+            // A debug heap's handle: free it with its stamp and type, whatever the process-wide switch says.
+            ArenaHeap.FreeDebug(_pointer, _stamp, typeof(T));
+            return;
+        }
+
+        PooledHeap.Free(this);
+    }
 
     /// <inheritdoc />
     public bool Equals(Pooled<T> other) => _pointer == other._pointer && _stamp == other._stamp;
