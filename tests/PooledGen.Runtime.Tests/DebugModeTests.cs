@@ -265,6 +265,69 @@ public unsafe class DebugModeTests
     }
 
     [Fact]
+    public void Debug_blocks_move_between_threads_and_outlive_the_thread_that_allocated_them()
+    {
+        using var heap = new ArenaHeap(0, debug: true);
+        var handles = new Pooled<Bytes100>[50];
+        int workerId = 0;
+        HeapTests.OnNewThread(() =>
+        {
+            workerId = Environment.CurrentManagedThreadId;
+            for (int i = 0; i < handles.Length; i++)
+            {
+                handles[i] = heap.Alloc<Bytes100>();
+            }
+
+            heap.Free(handles[0]); // freed by its own thread
+        });
+
+        // The worker has exited: its pool is abandoned once its lease is finalized, and the blocks stay checked.
+        HeapTests.CollectUntil(() => heap.GetStatistics().AbandonedPools == 1);
+        Assert.All(heap.GetLiveAllocations(), l => Assert.Equal(workerId, l.ManagedThreadId));
+        Assert.Equal(handles.Length - 1, heap.GetLiveAllocations().Count);
+        Assert.Throws<ObjectDisposedException>(() => heap.Free(handles[0]));
+        ((byte*)handles[1].Pointer)[100] = 0;
+        Assert.Throws<PoolCorruptionException>(() => heap.Free(handles[1]));
+        ((byte*)handles[1].Pointer)[100] = 0xFD;
+        for (int i = 1; i < handles.Length; i++)
+        {
+            heap.Free(handles[i]);
+        }
+
+        PooledHeapStatistics stats = heap.GetStatistics();
+        Assert.Equal(0, stats.AbandonedPools);
+        Assert.Equal(0, stats.SizeClasses.Sum(c => c.BlocksInUse));
+        Assert.Empty(heap.GetLiveAllocations());
+    }
+
+    [Fact]
+    public void Many_threads_allocating_and_freeing_on_one_debug_heap_leave_it_empty()
+    {
+        using var heap = new ArenaHeap(0, debug: true);
+        var shared = new System.Collections.Concurrent.ConcurrentQueue<nint>();
+        Parallel.For(0, 4, worker =>
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                shared.Enqueue((nint)heap.Allocate((nuint)(i % 300) + 1));
+                if (shared.TryDequeue(out nint other))
+                {
+                    heap.Free((void*)other); // often another thread's block
+                }
+            }
+        });
+        while (shared.TryDequeue(out nint rest))
+        {
+            heap.Free((void*)rest);
+        }
+
+        Assert.Empty(heap.GetLiveAllocations());
+        PooledHeapStatistics stats = heap.GetStatistics();
+        Assert.Equal(8000, stats.Allocations);
+        Assert.Equal(8000, stats.Frees);
+    }
+
+    [Fact]
     public void The_leak_report_lists_live_blocks_by_type_with_their_allocation_sites()
     {
         using var heap = new ArenaHeap(0, debug: true);
