@@ -61,15 +61,24 @@ public sealed unsafe partial class ArenaHeap
         HeapReport.WriteStatistics(writer, Name, GetStatistics());
     }
 
-    /// <summary>The typed debug allocation: the struct's size and alignment, and its type for the reports.</summary>
+    /// <summary>The typed debug allocation of a zeroed struct (the debug layout zeroes the user's bytes).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal Pooled<T> AllocDebug<T>() where T : unmanaged
+    {
+        var pointer = (T*)AllocateDebug((nuint)sizeof(T), DebugAlignment<T>(), typeof(T), out ulong stamp);
+        return new Pooled<T>(pointer, stamp);
+    }
+
+    /// <summary>The typed debug allocation of a copy of <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal Pooled<T> AllocDebug<T>(in T value) where T : unmanaged
     {
-        int alignment = Math.Max(BlockLayout<T>.Alignment, SizeClass.Spacing);
-        var pointer = (T*)AllocateDebug((nuint)sizeof(T), alignment, typeof(T), out ulong stamp);
+        var pointer = (T*)AllocateDebug((nuint)sizeof(T), DebugAlignment<T>(), typeof(T), out ulong stamp);
         *pointer = value;
         return new Pooled<T>(pointer, stamp);
     }
+
+    private static int DebugAlignment<T>() where T : unmanaged => Math.Max(BlockLayout<T>.Alignment, SizeClass.Spacing);
 
     /// <summary>
     /// Allocates a debug block for <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (16 or more):

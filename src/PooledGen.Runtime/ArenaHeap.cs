@@ -147,7 +147,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     {
         if (_debug)
         {
-            return AllocDebug<T>(default);
+            return AllocDebug<T>();
         }
 
         var pointer = (T*)AllocateBlock<T>();

@@ -35,6 +35,10 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
     /// <summary>The allocation stamp the heap gave this handle (used by debug mode to detect stale handles).</summary>
     internal ulong Stamp => _stamp;
 
+    /// <summary>Debug mode: throws <see cref="ObjectDisposedException"/> when the block was freed since this handle was made.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void CheckNotFreed() => DebugBlocks.CheckHandle(_pointer, _stamp, typeof(T));
+
     /// <summary>A reference to the struct in its block. Valid until the handle is freed.</summary>
     /// <exception cref="NullReferenceException">The handle is <see cref="Null"/>.</exception>
     /// <exception cref="ObjectDisposedException">
@@ -45,10 +49,11 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            // Only debug heaps give a handle a stamp; a release handle's is 0 and skips the check.
-            if (_stamp != 0)
+            // A static readonly the JIT folds: in release mode Value is the null test and the dereference, nothing
+            // more. (Only the process-wide switch turns this check on; a private debug heap checks its handles on Free.)
+            if (DebugMode.Enabled && _stamp != 0)
             {
-                DebugBlocks.CheckHandle(_pointer, _stamp, typeof(T));
+                CheckNotFreed();
             }
 
             if (_pointer == null)
@@ -63,17 +68,7 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
     /// <summary>Frees the block, as <see cref="PooledHeap.Free{T}(Pooled{T})"/> does. Dispose exactly one copy of a handle.</summary>
     /// <exception cref="PoolCorruptionException">Debug mode: a guard byte around the block was overwritten; nothing was freed.</exception>
     /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
-    public void Dispose()
-    {
-        if (_stamp != 0)
-        {
-            // A debug heap's handle: free it with its stamp and type, whatever the process-wide switch says.
-            ArenaHeap.FreeDebug(_pointer, _stamp, typeof(T));
-            return;
-        }
-
-        PooledHeap.Free(this);
-    }
+    public void Dispose() => PooledHeap.Free(this);
 
     /// <inheritdoc />
     public bool Equals(Pooled<T> other) => _pointer == other._pointer && _stamp == other._stamp;

@@ -113,7 +113,7 @@ public static unsafe class PooledHeap
     {
         if (DebugMode.Enabled)
         {
-            return Shared.AllocDebug<T>(default);
+            return Shared.AllocDebug<T>();
         }
 
         var pointer = (T*)ArenaHeap.AllocateBlock<T>(ArenaHeap.t_sharedThreadHeap, null);
