@@ -85,7 +85,7 @@ public static class Harness
         Row("peak live objects", pooled.PeakLive.ToString("N0", s_invariant), managed.PeakLive.ToString("N0", s_invariant));
         Row("GC collections gen0/gen1/gen2", $"{pooled.Gen0}/{pooled.Gen1}/{pooled.Gen2}", $"{managed.Gen0}/{managed.Gen1}/{managed.Gen2}");
         Row("GC pause time", Milliseconds(pooled.GcPause), Milliseconds(managed.GcPause));
-        Row("bytes allocated on the GC heap", StatisticsTable.Bytes(pooled.GcAllocatedBytes), StatisticsTable.Bytes(managed.GcAllocatedBytes));
+        Row("bytes allocated on the GC heap", Units.Bytes(pooled.GcAllocatedBytes), Units.Bytes(managed.GcAllocatedBytes));
     }
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("F2", s_invariant) + " s";

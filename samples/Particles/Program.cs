@@ -24,9 +24,11 @@ var pooledWorld = new PooledWorld(capacity);
 var pooled = Harness.Run(pooledWorld, settings, output =>
 {
     var heap = PooledHeap.GetStatistics();
-    output.Write($"  heap {StatisticsTable.Bytes(heap.BytesInUse),9} in use, {heap.ArenasCurrent,4} arenas ({heap.ArenasReleased} returned)");
+    output.Write($"  heap {Units.Bytes(heap.BytesInUse),9} in use, {heap.ArenasCurrent,4} arenas ({heap.ArenasReleased} returned)");
 });
-var atLastFrame = PooledHeap.GetStatistics();
+// The heap's own report, taken while the last frame's blocks are still live.
+var atLastFrame = new StringWriter();
+PooledHeap.WriteStatistics(atLastFrame);
 pooledWorld.Clear();
 var trimmed = PooledHeap.Trim();
 var afterCleanup = PooledHeap.GetStatistics();
@@ -43,11 +45,12 @@ Harness.WriteComparison(Console.Out, pooled, managed);
 
 Console.WriteLine();
 Console.WriteLine("== PooledGen heap statistics at the last frame");
-StatisticsTable.Write(Console.Out, atLastFrame);
+Console.Write(atLastFrame);
 
 Console.WriteLine();
-Console.WriteLine($"== After freeing every block and Trim() ({StatisticsTable.Bytes(trimmed)} trimmed)");
-StatisticsTable.Write(Console.Out, afterCleanup);
+Console.WriteLine("== After freeing every block and Trim()");
+Console.WriteLine($"  {afterCleanup.ArenasCurrent} arenas held, {afterCleanup.ArenasReleased} of {afterCleanup.ArenasAllocated} returned to the OS " +
+                  $"({Units.Bytes(trimmed)} by Trim), {Units.Bytes(afterCleanup.BytesReserved)} reserved, {Units.Bytes(afterCleanup.BytesInUse)} in use");
 
 static string Describe(string name, int size, int blockSize) =>
     size < 0 ? $"{name} known at run time" : $"{name} {size} B in {blockSize}-byte blocks";
