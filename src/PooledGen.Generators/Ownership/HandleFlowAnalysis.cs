@@ -68,6 +68,7 @@ internal sealed class HandleFlowAnalysis
 
     private readonly bool[] _catchAbove;
     private readonly List<IFlowAnonymousFunctionOperation> _anonymousFunctions = new();
+    private readonly Stack<(IOperation Operation, bool ChildrenDone)> _visitStack = new();
 
     // Findings, gathered while iterating and judged once the states are final.
     private readonly HashSet<int> _lost = new();
@@ -613,7 +614,8 @@ internal sealed class HandleFlowAnalysis
     private void Visit(IOperation root, State state, bool returnValue)
     {
         // Post-order without recursion: deep expression trees must not overflow the compiler's stack.
-        var stack = new Stack<(IOperation Operation, bool ChildrenDone)>();
+        var stack = _visitStack;
+        stack.Clear();
         stack.Push((root, false));
         while (stack.Count > 0)
         {
