@@ -781,10 +781,16 @@ internal sealed class HandleFlowAnalysis
     private void WriteVariable(int v, int identity, State state)
     {
         var old = state.Variables[v];
-        if (old >= 0 && old != identity && _identities[old].Kind == IdentityKind.Allocation
-            && (state.Facts[old] & Held) != 0 && !NamedByAnotherVariable(old, v, state))
+        if (old >= 0 && old != identity && !NamedByAnotherVariable(old, v, state))
         {
-            _leaks.Add(old); // the last name of a held block is overwritten
+            if (_identities[old].Kind == IdentityKind.Allocation && (state.Facts[old] & Held) != 0)
+            {
+                _leaks.Add(old); // the last name of a held block is overwritten
+            }
+
+            // Nothing names the old block any more, so nothing can use or free it through us: forget its facts, or a
+            // path that freed it and cleared the variable ('Free(h); h = default;') would taint the paths that did not.
+            state.Facts[old] = 0;
         }
 
         state.Variables[v] = identity;
