@@ -655,9 +655,18 @@ internal sealed class HandleFlowAnalysis
         switch (operation)
         {
             case ILocalReferenceOperation or IParameterReferenceOperation or IFlowCaptureReferenceOperation:
-                if (!TryGetVariable(operation, out var v) || IsWriteTarget(operation))
+                if (!TryGetVariable(operation, out var v))
                 {
                     return;
+                }
+
+                switch (WriteTargetOf(operation))
+                {
+                    case WriteTarget.Assignment:
+                        return; // the assigned value does the write
+                    case WriteTarget.Deconstruction:
+                        WriteVariable(v, Fresh(IdentityAt(operation, IdentityKind.Borrowed), v, state), state);
+                        return;
                 }
 
                 if (PassedByReference(operation, out var isOut))
@@ -677,6 +686,9 @@ internal sealed class HandleFlowAnalysis
             case IInvocationOperation call when _siteIdentities.TryGetValue(call, out var site) && _identities[site].Kind == IdentityKind.Allocation:
                 isAllocation = true;
                 identity = Fresh(site, StoreTarget(call), state);
+                break;
+            case ISimpleAssignmentOperation { IsRef: false } chained when TryGetVariable(chained.Target, out var assigned):
+                identity = state.Variables[assigned]; // 'a = b = X.Alloc()': a names what b now names
                 break;
             default:
                 identity = Unassigned;
@@ -937,7 +949,7 @@ internal sealed class HandleFlowAnalysis
         }
     }
 
-    private static bool IsWriteTarget(IOperation reference)
+    private static WriteTarget WriteTargetOf(IOperation reference)
     {
         var child = reference;
         var parent = reference.Parent;
@@ -949,9 +961,9 @@ internal sealed class HandleFlowAnalysis
 
         return parent switch
         {
-            ISimpleAssignmentOperation assignment => assignment.Target == child,
-            IDeconstructionAssignmentOperation deconstruction => deconstruction.Target == child,
-            _ => false,
+            ISimpleAssignmentOperation assignment when assignment.Target == child => WriteTarget.Assignment,
+            IDeconstructionAssignmentOperation deconstruction when deconstruction.Target == child => WriteTarget.Deconstruction,
+            _ => WriteTarget.None,
         };
     }
 
@@ -984,7 +996,7 @@ internal sealed class HandleFlowAnalysis
             if (variable.Symbol is { } symbol && variable.Captured && (variable.HoldsAllocation || _captureFacts.Freed.Contains(symbol)))
             {
                 unknownReported.Add(v);
-                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, symbol.Locations[0], symbol.Name, "is captured by a lambda or local function"));
+                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, DeclarationOf(symbol), symbol.Name, "is captured by a lambda or local function"));
             }
         }
 
@@ -998,7 +1010,7 @@ internal sealed class HandleFlowAnalysis
             silenced.Add(identity);
             if (_variables[v].Symbol is { } symbol && unknownReported.Add(v))
             {
-                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, symbol.Locations[0], symbol.Name, "lives across an await and is freed on some path"));
+                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, DeclarationOf(symbol), symbol.Name, "lives across an await and is freed on some path"));
             }
         }
 
@@ -1029,7 +1041,16 @@ internal sealed class HandleFlowAnalysis
         }
     }
 
+    private static Location DeclarationOf(ISymbol symbol) => symbol.Locations.IsEmpty ? Location.None : symbol.Locations[0];
+
     // ---- Types -------------------------------------------------------------------------------------------------
+
+    private enum WriteTarget
+    {
+        None,
+        Assignment,
+        Deconstruction,
+    }
 
     private enum IdentityKind
     {

@@ -613,4 +613,26 @@ public class OwnershipNegativeTests
             }
         }
         """);
+
+    [Fact]
+    public Task Deconstruction_and_chained_assignment_rebind_the_variables() => VerifyAsync("""
+        class C
+        {
+            void M()
+            {
+                var a = Particle.Alloc();
+                Particle.Free(a);
+                Pooled<Particle> b;
+                (a, b) = (Particle.Alloc(), Particle.Alloc());
+                a.Value.X = 1;
+                Particle.Free(a);
+                Particle.Free(b);
+
+                Pooled<Particle> c, d;
+                c = d = Particle.Alloc();
+                c.Value.X = 2;
+                Particle.Free(c);
+            }
+        }
+        """);
 }
