@@ -671,9 +671,10 @@ internal sealed class HandleFlowAnalysis
 
                 if (PassedByReference(operation, out var isOut))
                 {
+                    // The callee gets the variable, not the block: it may free, keep or replace the handle (resetting a
+                    // freed handle through 'ref' is fine), so the old block is handed on and the variable named anew.
                     if (!isOut)
                     {
-                        Use(operation, state.Variables[v], state);
                         Escape(state.Variables[v], state);
                     }
 
