@@ -36,7 +36,7 @@ namespace PooledGen.Generators.Ownership;
 /// the state before each statement flows into the handlers. Other implicit exceptions are not followed.
 /// </para>
 /// </remarks>
-internal sealed class HandleFlowAnalysis
+internal sealed partial class HandleFlowAnalysis
 {
     private const byte Held = 1;
     private const byte Freed = 2;
@@ -68,6 +68,7 @@ internal sealed class HandleFlowAnalysis
 
     private readonly bool[] _catchAbove;
     private readonly List<IFlowAnonymousFunctionOperation> _anonymousFunctions = new();
+    private readonly Stack<(IOperation Operation, bool ChildrenDone)> _visitStack = new();
 
     // Findings, gathered while iterating and judged once the states are final.
     private readonly HashSet<int> _lost = new();
@@ -613,7 +614,8 @@ internal sealed class HandleFlowAnalysis
     private void Visit(IOperation root, State state, bool returnValue)
     {
         // Post-order without recursion: deep expression trees must not overflow the compiler's stack.
-        var stack = new Stack<(IOperation Operation, bool ChildrenDone)>();
+        var stack = _visitStack;
+        stack.Clear();
         stack.Push((root, false));
         while (stack.Count > 0)
         {
@@ -653,16 +655,26 @@ internal sealed class HandleFlowAnalysis
         switch (operation)
         {
             case ILocalReferenceOperation or IParameterReferenceOperation or IFlowCaptureReferenceOperation:
-                if (!TryGetVariable(operation, out var v) || IsWriteTarget(operation))
+                if (!TryGetVariable(operation, out var v))
                 {
                     return;
                 }
 
+                switch (WriteTargetOf(operation))
+                {
+                    case WriteTarget.Assignment:
+                        return; // the assigned value does the write
+                    case WriteTarget.Deconstruction:
+                        WriteVariable(v, Fresh(IdentityAt(operation, IdentityKind.Borrowed), v, state), state);
+                        return;
+                }
+
                 if (PassedByReference(operation, out var isOut))
                 {
+                    // The callee gets the variable, not the block: it may free, keep or replace the handle (resetting a
+                    // freed handle through 'ref' is fine), so the old block is handed on and the variable named anew.
                     if (!isOut)
                     {
-                        Use(operation, state.Variables[v], state);
                         Escape(state.Variables[v], state);
                     }
 
@@ -675,6 +687,9 @@ internal sealed class HandleFlowAnalysis
             case IInvocationOperation call when _siteIdentities.TryGetValue(call, out var site) && _identities[site].Kind == IdentityKind.Allocation:
                 isAllocation = true;
                 identity = Fresh(site, StoreTarget(call), state);
+                break;
+            case ISimpleAssignmentOperation { IsRef: false } chained when TryGetVariable(chained.Target, out var assigned):
+                identity = state.Variables[assigned]; // 'a = b = X.Alloc()': a names what b now names
                 break;
             default:
                 identity = Unassigned;
@@ -779,10 +794,16 @@ internal sealed class HandleFlowAnalysis
     private void WriteVariable(int v, int identity, State state)
     {
         var old = state.Variables[v];
-        if (old >= 0 && old != identity && _identities[old].Kind == IdentityKind.Allocation
-            && (state.Facts[old] & Held) != 0 && !NamedByAnotherVariable(old, v, state))
+        if (old >= 0 && old != identity && !NamedByAnotherVariable(old, v, state))
         {
-            _leaks.Add(old); // the last name of a held block is overwritten
+            if (_identities[old].Kind == IdentityKind.Allocation && (state.Facts[old] & Held) != 0)
+            {
+                _leaks.Add(old); // the last name of a held block is overwritten
+            }
+
+            // Nothing names the old block any more, so nothing can use or free it through us: forget its facts, or a
+            // path that freed it and cleared the variable ('Free(h); h = default;') would taint the paths that did not.
+            state.Facts[old] = 0;
         }
 
         state.Variables[v] = identity;
@@ -929,7 +950,7 @@ internal sealed class HandleFlowAnalysis
         }
     }
 
-    private static bool IsWriteTarget(IOperation reference)
+    private static WriteTarget WriteTargetOf(IOperation reference)
     {
         var child = reference;
         var parent = reference.Parent;
@@ -941,9 +962,9 @@ internal sealed class HandleFlowAnalysis
 
         return parent switch
         {
-            ISimpleAssignmentOperation assignment => assignment.Target == child,
-            IDeconstructionAssignmentOperation deconstruction => deconstruction.Target == child,
-            _ => false,
+            ISimpleAssignmentOperation assignment when assignment.Target == child => WriteTarget.Assignment,
+            IDeconstructionAssignmentOperation deconstruction when deconstruction.Target == child => WriteTarget.Deconstruction,
+            _ => WriteTarget.None,
         };
     }
 
@@ -976,7 +997,7 @@ internal sealed class HandleFlowAnalysis
             if (variable.Symbol is { } symbol && variable.Captured && (variable.HoldsAllocation || _captureFacts.Freed.Contains(symbol)))
             {
                 unknownReported.Add(v);
-                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, symbol.Locations[0], symbol.Name, "is captured by a lambda or local function"));
+                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, DeclarationOf(symbol), symbol.Name, "is captured by a lambda or local function"));
             }
         }
 
@@ -990,7 +1011,7 @@ internal sealed class HandleFlowAnalysis
             silenced.Add(identity);
             if (_variables[v].Symbol is { } symbol && unknownReported.Add(v))
             {
-                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, symbol.Locations[0], symbol.Name, "lives across an await and is freed on some path"));
+                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, DeclarationOf(symbol), symbol.Name, "lives across an await and is freed on some path"));
             }
         }
 
@@ -1021,115 +1042,5 @@ internal sealed class HandleFlowAnalysis
         }
     }
 
-    // ---- Types -------------------------------------------------------------------------------------------------
-
-    private enum IdentityKind
-    {
-        /// <summary>A block allocated at this site in this body: leaks are reported for it.</summary>
-        Allocation,
-
-        /// <summary>A handle from a parameter, field, call or collection: used and freed, never leaked, by us.</summary>
-        Borrowed,
-
-        /// <summary>Older blocks of a site reached again: not followed.</summary>
-        Summary,
-    }
-
-    private sealed class Identity
-    {
-        public Identity(IdentityKind kind, IOperation? site)
-        {
-            Kind = kind;
-            Site = site;
-        }
-
-        public IdentityKind Kind { get; }
-
-        public IOperation? Site { get; }
-
-        public string? Name { get; set; }
-    }
-
-    private sealed class Variable
-    {
-        public Variable(ISymbol? symbol, string name)
-        {
-            Symbol = symbol;
-            Name = name;
-        }
-
-        /// <summary>The local or parameter; null for a compiler temporary (flow capture).</summary>
-        public ISymbol? Symbol { get; }
-
-        public string Name { get; }
-
-        public bool Captured { get; set; }
-
-        public bool HoldsAllocation { get; set; }
-    }
-
-    private sealed class UseFacts
-    {
-        public UseFacts(int identity) => Identity = identity;
-
-        public int Identity { get; }
-
-        public byte Facts { get; set; }
-
-        public bool Unknown { get; set; }
-    }
-
-    /// <summary>What holds at one program point: the identity each variable names and the facts of each identity.</summary>
-    private sealed class State
-    {
-        public State(int variables, int identities)
-        {
-            Variables = new int[variables];
-            for (var i = 0; i < Variables.Length; i++)
-            {
-                Variables[i] = Unassigned;
-            }
-
-            Facts = new byte[identities];
-        }
-
-        private State(State other)
-        {
-            Variables = (int[])other.Variables.Clone();
-            Facts = (byte[])other.Facts.Clone();
-        }
-
-        public int[] Variables { get; }
-
-        public byte[] Facts { get; }
-
-        public State Clone() => new(this);
-    }
-
-    /// <summary>The blocks one worklist owns: the whole graph, or one finally region replayed for one path.</summary>
-    private sealed class FlowContext
-    {
-        public FlowContext(int first, int last, FlowContext? parent)
-        {
-            First = first;
-            Last = last;
-            Parent = parent;
-        }
-
-        public int First { get; }
-
-        public int Last { get; }
-
-        public FlowContext? Parent { get; }
-
-        public Dictionary<int, State> Entry { get; } = new();
-
-        public SortedSet<int> Work { get; } = new();
-
-        public State? FinallyExit { get; set; }
-    }
-
-    private sealed class GiveUp : Exception
-    {
-    }
+    private static Location DeclarationOf(ISymbol symbol) => symbol.Locations.IsEmpty ? Location.None : symbol.Locations[0];
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -60,16 +61,22 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
 
             analysed = body;
 
-            // Most members never touch a handle: find that out before paying for a control-flow graph.
-            if (!MentionsHandle(body, symbols))
+            // Most members never allocate or free a handle. The tokens tell cheaply; the operation tree (built lazily,
+            // so walking it costs) tells for sure; only then is a control-flow graph worth its price.
+            if (!MayAllocateOrFree(body.Syntax))
             {
                 continue;
             }
 
             try
             {
+                var facts = CaptureFacts.Collect(body, symbols);
+                if (!facts.AllocatesOrFrees)
+                {
+                    continue;
+                }
+
                 var graph = context.GetControlFlowGraph(block);
-                var facts = CaptureFacts.Collect(graph.OriginalOperation, symbols);
                 AnalyzeGraph(graph, context.OwningSymbol, symbols, facts, MemberName(context.OwningSymbol), context.ReportDiagnostic, context.CancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException && !RethrowInternalErrors)
@@ -96,11 +103,12 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool MentionsHandle(IOperation body, PooledSymbols symbols)
+    private static bool MayAllocateOrFree(SyntaxNode body)
     {
-        foreach (var operation in body.Descendants())
+        foreach (var token in body.DescendantTokens())
         {
-            if (symbols.IsHandle(operation.Type))
+            if (token.IsKind(SyntaxKind.UsingKeyword)
+                || (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "Alloc" or "Free" or "Dispose"))
             {
                 return true;
             }
