@@ -256,24 +256,37 @@ internal static partial class LayoutCalculator
 
             if (inlineArrayLength > 0)
             {
-                // [InlineArray(n)] repeats its single field n times. Only the sequential case is modelled.
-                if (fields.Count != 1 || kind != LayoutKindSequential || declaredSize != 0 || pack != 0)
-                {
-                    return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
-                }
-
-                var element = Place(fields[0], depth);
-                if (element.Layout.Size < 0)
-                {
-                    return Propagate(element.Layout, isValueClass: true);
-                }
-
-                var size = checked(element.Layout.Size * inlineArrayLength);
-                var fieldLayout = new FieldLayout(fields[0].Name, element.TypeDisplay, 0, element.Layout.Size, element.Layout.Alignment);
-                return new TypeLayout(AlignUp(size, element.Layout.Alignment), element.Layout.Alignment, LayoutStrategy.Sequential, true, element.Layout.ContainsReferences, 0, 0, ImmutableArray.Create(fieldLayout), LayoutUnknownReason.None, null);
+                return InlineArrayLayout(type, kind, pack, declaredSize, inlineArrayLength, fields, depth);
             }
 
             return Composite(kind, pack, declaredSize, fields, depth);
+        }
+
+        // [InlineArray(n)]: the CLR lays out the one-field struct, then repeats it n times.
+        private TypeLayout InlineArrayLayout(INamedTypeSymbol type, int kind, int pack, int declaredSize, int length, List<PendingField> fields, int depth)
+        {
+            if (fields.Count != 1 || kind == LayoutKindExplicit || declaredSize != 0)
+            {
+                // Not one field (CS9169), explicit layout or an explicit size: the CLR refuses to load the type.
+                return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
+            }
+
+            var single = Composite(kind, pack, declaredSize: 0, fields, depth);
+            if (!single.IsKnown)
+            {
+                return single;
+            }
+
+            var size = checked(single.Size * length);
+            var alignment = single.Alignment;
+            if (single.Strategy == LayoutStrategy.Auto && alignment == Math.Min(single.Size, PointerSize))
+            {
+                // An auto-layout type records its alignment only when it differs from min(size, pointer); otherwise
+                // the CLR derives it from the size, which is now the multiplied one (an int[3] inline array is 8-aligned).
+                alignment = Math.Min(size, PointerSize);
+            }
+
+            return new TypeLayout(size, alignment, single.Strategy, true, single.ContainsReferences, pack, 0, single.Fields, LayoutUnknownReason.None, null);
         }
 
         private static PendingField Field(string name, ITypeSymbol type) => new(name, type, 0, null, null);

@@ -118,4 +118,19 @@ public class LayoutCalculatorTests
 
         Assert.Null(LayoutCalculator.FindReferenceField(symbol, CancellationToken.None));
     }
+
+    [Theory]
+    [InlineData(1, 16)]
+    [InlineData(16, 16)]
+    [InlineData(17, 32)]
+    [InlineData(511, 512)]
+    [InlineData(512, 512)]
+    [InlineData(513, 0)]
+    [InlineData(-1, 0)]
+    public void Size_classes_step_by_16_up_to_and_including_512(int size, int block) =>
+        Assert.Equal(block, SizeClasses.BlockSize(size));
+
+    [Fact]
+    public void Size_classes_follow_a_custom_threshold() =>
+        Assert.Equal((256, 0), (SizeClasses.BlockSize(256, threshold: 256), SizeClasses.BlockSize(257, threshold: 256)));
 }
