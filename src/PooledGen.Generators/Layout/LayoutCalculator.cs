@@ -57,7 +57,15 @@ internal static partial class LayoutCalculator
             throw new ArgumentNullException(nameof(type));
         }
 
-        return new Calculator(cancellationToken).Layout(type, depth: 0);
+        try
+        {
+            return new Calculator(cancellationToken).Layout(type, depth: 0);
+        }
+        catch (OverflowException)
+        {
+            // Over 2 GB (say, fixed long B[1_000_000_000]): the CLR will not load such a type either.
+            return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
+        }
     }
 
     /// <summary>
@@ -84,7 +92,7 @@ internal static partial class LayoutCalculator
     }
 
     private static int AlignUp(int value, int alignment) =>
-        alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;
+        alignment <= 1 ? value : checked(value + alignment - 1) / alignment * alignment;
 
     /// <summary>The metadata name of a type definition, e.g. <c>System.Collections.Generic.KeyValuePair`2</c>.</summary>
     internal static string MetadataName(INamedTypeSymbol type)
@@ -213,7 +221,7 @@ internal static partial class LayoutCalculator
                 return Composite(LayoutKindSequential, 0, 0, new[] { Field("key", type.TypeArguments[0]), Field("value", type.TypeArguments[1]) }, depth);
             }
 
-            if (metadataName.StartsWith("System.ValueTuple", StringComparison.Ordinal) && type.ContainingType is null)
+            if (metadataName == "System.ValueTuple" || metadataName.StartsWith("System.ValueTuple`", StringComparison.Ordinal))
             {
                 // ValueTuple is [StructLayout(LayoutKind.Auto)]: the CLR reorders Item1..Item7 and Rest.
                 var tuple = type.TupleUnderlyingType ?? type;
@@ -246,6 +254,12 @@ internal static partial class LayoutCalculator
                 if (field.IsFixedSizeBuffer)
                 {
                     var element = field.Type is IPointerTypeSymbol pointer ? pointer.PointedAtType : field.Type;
+                    if (field.FixedSize <= 0)
+                    {
+                        // fixed int B[0] or [-1] does not compile (CS1664).
+                        return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
+                    }
+
                     fields.Add(new PendingField(name, element, field.FixedSize, "fixed " + Display(element) + "[" + field.FixedSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", ReadFieldOffset(field)));
                 }
                 else

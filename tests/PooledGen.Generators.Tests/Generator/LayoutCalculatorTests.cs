@@ -90,6 +90,19 @@ public class LayoutCalculatorTests
         Assert.Equal(LayoutUnknownReason.Cycle, layout.UnknownReason);
     }
 
+    [Theory]
+    [InlineData("unsafe struct S { public fixed long B[1000000000]; public fixed long C[1000000000]; }")]
+    [InlineData("unsafe struct S { public fixed int B[-1]; }")]
+    [InlineData("unsafe struct S { public fixed int B[0]; }")]
+    [InlineData("[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = int.MaxValue)] struct S { public long A; public byte B; }")]
+    public void Impossible_sizes_are_unresolved_not_thrown_or_negative(string source)
+    {
+        var (layout, _) = LayoutOf(source, "S");
+
+        Assert.True(layout.Size == -1 || layout.Size > 0, $"size {layout.Size}");
+        Assert.Equal(layout.Size == -1, layout.UnknownReason != LayoutUnknownReason.None);
+    }
+
     [Fact]
     public void Reference_field_is_found_through_nested_structs_with_its_path()
     {
