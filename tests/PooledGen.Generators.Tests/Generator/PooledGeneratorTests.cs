@@ -149,6 +149,26 @@ public class PooledGeneratorTests
     }
 
     [Fact]
+    public void The_attribute_is_found_however_it_is_spelled()
+    {
+        var compilation = GeneratorTestHelpers.CreateCompilation("""
+            #pragma warning disable CS0649 // fields exist for their layout
+            using P = PooledGen.PooledAttribute;
+            [P] partial struct ByAlias { public int A; }
+            [global::PooledGen.Pooled] partial struct FullyQualified { public int A; }
+            [PooledGen.PooledAttribute] partial struct WithSuffix { public int A; }
+            public readonly ref partial struct RefOuter { [PooledGen.Pooled] internal partial struct InRefStruct { public int A; } }
+            """);
+
+        var driver = GeneratorTestHelpers.RunGenerator(compilation, out var output);
+
+        Assert.Equal(
+            new[] { "ByAlias.g.cs", "FullyQualified.g.cs", "RefOuter.InRefStruct.g.cs", "WithSuffix.g.cs" },
+            GeneratorTestHelpers.GeneratedSources(driver).Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Empty(GeneratorTestHelpers.ErrorsAndWarnings(output));
+    }
+
+    [Fact]
     public void A_struct_marked_on_two_partial_parts_is_generated_once()
     {
         var source = GeneratorTestHelpers.GenerateSingle(
