@@ -202,6 +202,50 @@ internal static partial class LayoutCalculator
 
         private TypeLayout ComputeStruct(INamedTypeSymbol type, int depth)
         {
+            if (!IsFromSource(type))
+            {
+                return MetadataStructLayout(type, depth);
+            }
+
+            var (kind, pack, declaredSize, inlineArrayLength) = ReadLayoutAttributes(type);
+            var explicitLayout = kind == LayoutKindExplicit;
+            var fields = new List<PendingField>();
+            foreach (var member in type.GetMembers())
+            {
+                if (member is not IFieldSymbol { IsStatic: false, IsConst: false } field)
+                {
+                    continue;
+                }
+
+                var name = field.AssociatedSymbol?.Name ?? field.Name;
+                if (field.IsFixedSizeBuffer)
+                {
+                    var element = field.Type is IPointerTypeSymbol pointer ? pointer.PointedAtType : field.Type;
+                    if (field.FixedSize <= 0)
+                    {
+                        // fixed int B[0] or [-1] does not compile (CS1664).
+                        return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
+                    }
+
+                    fields.Add(new PendingField(name, element, field.FixedSize, "fixed " + Display(element) + "[" + field.FixedSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", explicitLayout ? ReadFieldOffset(field) : null));
+                }
+                else
+                {
+                    fields.Add(new PendingField(name, field.Type, 0, null, explicitLayout ? ReadFieldOffset(field) : null));
+                }
+            }
+
+            if (inlineArrayLength > 0)
+            {
+                return InlineArrayLayout(type, kind, pack, declaredSize, inlineArrayLength, fields, depth);
+            }
+
+            return Composite(kind, pack, declaredSize, fields, depth);
+        }
+
+        // A struct from a referenced assembly: the BCL table, or the BCL generics whose layout is known.
+        private TypeLayout MetadataStructLayout(INamedTypeSymbol type, int depth)
+        {
             if (type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T && type.TypeArguments.Length == 1)
             {
                 // struct Nullable<T> { bool hasValue; T value; }: sequential.
@@ -234,46 +278,9 @@ internal static partial class LayoutCalculator
                 return Composite(LayoutKindAuto, 0, 0, items, depth);
             }
 
-            if (!IsFromSource(type))
-            {
-                // A struct from metadata: Roslyn's public API does not show its StructLayout, and reference
-                // assemblies replace private fields with dummies. Say "unknown" rather than guess.
-                return TypeLayout.Unknown(LayoutUnknownReason.OpaqueType, Display(type));
-            }
-
-            var (kind, pack, declaredSize, inlineArrayLength) = ReadLayoutAttributes(type);
-            var fields = new List<PendingField>();
-            foreach (var member in type.GetMembers())
-            {
-                if (member is not IFieldSymbol { IsStatic: false, IsConst: false } field)
-                {
-                    continue;
-                }
-
-                var name = field.AssociatedSymbol?.Name ?? field.Name;
-                if (field.IsFixedSizeBuffer)
-                {
-                    var element = field.Type is IPointerTypeSymbol pointer ? pointer.PointedAtType : field.Type;
-                    if (field.FixedSize <= 0)
-                    {
-                        // fixed int B[0] or [-1] does not compile (CS1664).
-                        return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
-                    }
-
-                    fields.Add(new PendingField(name, element, field.FixedSize, "fixed " + Display(element) + "[" + field.FixedSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", ReadFieldOffset(field)));
-                }
-                else
-                {
-                    fields.Add(new PendingField(name, field.Type, 0, null, ReadFieldOffset(field)));
-                }
-            }
-
-            if (inlineArrayLength > 0)
-            {
-                return InlineArrayLayout(type, kind, pack, declaredSize, inlineArrayLength, fields, depth);
-            }
-
-            return Composite(kind, pack, declaredSize, fields, depth);
+            // Any other struct from metadata: Roslyn's public API does not show its StructLayout, and reference
+            // assemblies replace private fields with dummies. Say "unknown" rather than guess.
+            return TypeLayout.Unknown(LayoutUnknownReason.OpaqueType, Display(type));
         }
 
         // [InlineArray(n)]: the CLR lays out the one-field struct, then repeats it n times.
@@ -496,6 +503,11 @@ internal static partial class LayoutCalculator
                 continue;
             }
 
+            if (attributeClass.Name is not ("StructLayoutAttribute" or "InlineArrayAttribute"))
+            {
+                continue;
+            }
+
             var name = MetadataName(attributeClass);
             if (name == "System.Runtime.InteropServices.StructLayoutAttribute")
             {
@@ -531,7 +543,7 @@ internal static partial class LayoutCalculator
     {
         foreach (var attribute in field.GetAttributes())
         {
-            if (attribute.AttributeClass is { } attributeClass
+            if (attribute.AttributeClass is { Name: "FieldOffsetAttribute" } attributeClass
                 && MetadataName(attributeClass) == "System.Runtime.InteropServices.FieldOffsetAttribute"
                 && attribute.ConstructorArguments.Length == 1)
             {
