@@ -162,6 +162,7 @@ namespace PooledGen.Generated.Tests.Corpus
     [Pooled] public partial struct HasLongValueTuple { public byte A; public (byte, long, byte, short, byte, int, byte, byte, long) B; }
     [Pooled] public partial struct HasNestedTupleInAuto { public (ThreeBytes, int, (byte, short)) A; public byte B; }
     [Pooled] public partial struct HasNFloatAndGCHandle { public byte A; public NFloat B; public byte C; public GCHandle D; }
+    [Pooled] public partial struct HasOtherBclStructs { public byte A; public HashCode B; public byte C; public ConsoleKeyInfo D; public byte E; public System.Threading.SpinLock F; public byte G; public System.Buffers.StandardFormat H; public byte I; }
     [Pooled] public partial struct HasDrawing { public byte A; public System.Drawing.Point B; public byte C; public System.Drawing.RectangleF D; public System.Drawing.Size E; public System.Drawing.PointF F; public System.Drawing.SizeF G; public System.Drawing.Rectangle H; }
 
     // ---- sizes around the size-class boundaries ----
