@@ -170,8 +170,11 @@ namespace PooledGen.Generated.Tests.Corpus
     [Pooled] public partial struct Bytes16 { public long A; public long B; }
     [Pooled] public unsafe partial struct Bytes17 { public fixed byte A[17]; }
     [Pooled] public unsafe partial struct Bytes512 { public fixed byte A[512]; }
+    // Over the threshold on purpose: these test the large-object path, so PG0001's warning is expected here.
+#pragma warning disable PG0001
     [Pooled] public unsafe partial struct Bytes513 { public fixed byte A[513]; }
     [Pooled] public unsafe partial struct Bytes4096 { public fixed long A[512]; }
+#pragma warning restore PG0001
 
     // ---- inline arrays ----
     [InlineArray(4)] public struct FourInts { private int _element; }
