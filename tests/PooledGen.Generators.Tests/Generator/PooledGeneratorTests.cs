@@ -99,6 +99,36 @@ public class PooledGeneratorTests
         Assert.Empty(GeneratorTestHelpers.ErrorsAndWarnings(output));
     }
 
+    [Fact]
+    public void A_wrong_compile_time_size_is_caught_before_the_first_allocation()
+    {
+        // Pretend the layout engine got it wrong: patch the generated PooledSize, then allocate at run time.
+        var user = "using PooledGen; namespace Game { [Pooled] public partial struct Pair { public long A; public byte B; } }";
+        var generated = GeneratorTestHelpers.GenerateSingle(user).Replace("PooledSize = 16;", "PooledSize = 9;", StringComparison.Ordinal);
+        var compilation = GeneratorTestHelpers.CreateCompilation(user, generated);
+        using var stream = new MemoryStream();
+        Assert.True(compilation.Emit(stream).Success);
+        stream.Position = 0;
+        var context = new System.Runtime.Loader.AssemblyLoadContext("SizeMismatch", isCollectible: true);
+        try
+        {
+            var alloc = context.LoadFromStream(stream).GetType("Game.Pair", throwOnError: true)!.GetMethod("Alloc", Type.EmptyTypes)!;
+
+            var error = Assert.Throws<TargetInvocationException>(() => alloc.Invoke(null, null));
+
+            var initialisation = Assert.IsType<TypeInitializationException>(error.InnerException);
+            var mismatch = Assert.IsType<InvalidOperationException>(initialisation.InnerException);
+            // The runtime's wording may change; it must name the type and both sizes.
+            Assert.Contains("Game.Pair", mismatch.Message, StringComparison.Ordinal);
+            Assert.Matches(@"\b9\b", mismatch.Message);
+            Assert.Matches(@"\b16\b", mismatch.Message);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
     [Theory]
     [InlineData("[Pooled] struct NotPartial { public int A; }")]
     [InlineData("class Outer { [Pooled] partial struct ContainerNotPartial { public int A; } }")]
@@ -116,6 +146,26 @@ public class PooledGeneratorTests
         Assert.Null(result.Exception);
         Assert.Empty(result.GeneratedSources);
         Assert.Empty(result.Diagnostics);
+    }
+
+    [Fact]
+    public void The_attribute_is_found_however_it_is_spelled()
+    {
+        var compilation = GeneratorTestHelpers.CreateCompilation("""
+            #pragma warning disable CS0649 // fields exist for their layout
+            using P = PooledGen.PooledAttribute;
+            [P] partial struct ByAlias { public int A; }
+            [global::PooledGen.Pooled] partial struct FullyQualified { public int A; }
+            [PooledGen.PooledAttribute] partial struct WithSuffix { public int A; }
+            public readonly ref partial struct RefOuter { [PooledGen.Pooled] internal partial struct InRefStruct { public int A; } }
+            """);
+
+        var driver = GeneratorTestHelpers.RunGenerator(compilation, out var output);
+
+        Assert.Equal(
+            new[] { "ByAlias.g.cs", "FullyQualified.g.cs", "RefOuter.InRefStruct.g.cs", "WithSuffix.g.cs" },
+            GeneratorTestHelpers.GeneratedSources(driver).Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Empty(GeneratorTestHelpers.ErrorsAndWarnings(output));
     }
 
     [Fact]
