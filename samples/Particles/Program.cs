@@ -13,8 +13,8 @@ if (args is ["--frames", var frames] && int.TryParse(frames, out var frameCount)
 var capacity = settings.ParticlesPerFrame * 64;
 Console.WriteLine($"PooledGen particle fountain: {settings.Frames} frames, {settings.ParticlesPerFrame:N0} new particles per frame " +
                   $"({3 * settings.ParticlesPerFrame:N0} during the burst from frame {settings.Frames / 3 + 1} to {2 * settings.Frames / 3})");
-// PooledSize and PooledBlockSize are what the generator computed at compile time; -1 where the size is only known at
-// run time (Particle holds a Pooled<Trail>, a struct of another assembly), see the statistics table for those.
+// PooledSize and PooledBlockSize are what the generator computed at compile time (-1 where a struct's size is only
+// known at run time: see PG0006); the statistics table below shows what the runtime measured.
 Console.WriteLine($"  compile-time sizes: {Describe("Particle", Particle.PooledSize, Particle.PooledBlockSize)}, " +
                   $"{Describe("Spark", Spark.PooledSize, Spark.PooledBlockSize)}, {Describe("Trail", Trail.PooledSize, Trail.PooledBlockSize)}");
 

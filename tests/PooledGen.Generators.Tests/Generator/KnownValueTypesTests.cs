@@ -36,7 +36,7 @@ public class KnownValueTypesTests
         var type = FindType(metadataName);
         if (type.IsGenericTypeDefinition)
         {
-            // The hardware vectors: any element type gives the same layout.
+            // The hardware vectors and Pooled<T>: any element type gives the same layout.
             type = type.MakeGenericType(typeof(float));
         }
 
@@ -55,7 +55,7 @@ public class KnownValueTypesTests
 
     private static Type FindType(string metadataName)
     {
-        foreach (var assemblyName in new[] { "System.Private.CoreLib", "System.Runtime.Numerics", "System.Drawing.Primitives", "System.Console", "System.Memory", "System.Runtime.InteropServices" })
+        foreach (var assemblyName in new[] { "System.Private.CoreLib", "System.Runtime.Numerics", "System.Drawing.Primitives", "System.Console", "System.Memory", "System.Runtime.InteropServices", "PooledGen.Runtime" })
         {
             var type = Assembly.Load(assemblyName).GetType(metadataName);
             if (type is not null)
