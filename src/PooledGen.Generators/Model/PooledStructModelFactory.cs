@@ -20,7 +20,8 @@ internal static class PooledStructModelFactory
 
     /// <summary>
     /// The model for <paramref name="type"/> as seen from its declaration <paramref name="declaration"/>, or null when
-    /// <see cref="PooledTargetRules"/> says it cannot be pooled (the analyzer reports why) or when another declaration
+    /// <see cref="PooledTargetRules"/> says it cannot be pooled (the analyzer reports why), when its layout is broken
+    /// code (an unresolved field type or a cycle: the compiler reports those), or when another declaration
     /// of the same partial struct also carries <c>[Pooled]</c> (one model per struct, from its first marked part).
     /// </summary>
     public static PooledStructModel? Create(INamedTypeSymbol type, SyntaxNode declaration, CancellationToken cancellationToken)
@@ -43,6 +44,12 @@ internal static class PooledStructModelFactory
         }
 
         var layout = LayoutCalculator.Compute(type, cancellationToken);
+        if (layout.UnknownReason is LayoutUnknownReason.Unresolved or LayoutUnknownReason.Cycle)
+        {
+            // A field of a type that does not exist, or a struct that contains itself: the compiler already reports it,
+            // and generated IPooled<T> code would only pile unmanaged-constraint errors (CS8377) on top.
+            return null;
+        }
 
         var containing = new List<ContainingTypeModel>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)

@@ -148,6 +148,22 @@ public class PooledGeneratorTests
         Assert.Empty(result.Diagnostics);
     }
 
+    [Theory]
+    [InlineData("[Pooled] partial struct Unresolved { public Missing X; }")]
+    [InlineData("[Pooled] partial struct A { public B B; } [Pooled] partial struct B { public A A; }")]
+    public void Broken_layouts_generate_nothing_so_only_the_compilers_own_errors_remain(string source)
+    {
+        var input = GeneratorTestHelpers.CreateCompilation("using PooledGen;\n" + source);
+        var driver = GeneratorTestHelpers.RunGenerator(input, out var output);
+
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratedSources);
+        Assert.Equal(
+            GeneratorTestHelpers.ErrorsAndWarnings(input).Select(d => d.Id).OrderBy(id => id),
+            GeneratorTestHelpers.ErrorsAndWarnings(output).Select(d => d.Id).OrderBy(id => id));
+    }
+
     [Fact]
     public void The_attribute_is_found_however_it_is_spelled()
     {
