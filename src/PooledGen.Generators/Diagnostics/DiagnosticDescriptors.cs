@@ -23,10 +23,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TooLarge = Create(
         "PG0001",
         "Pooled struct is larger than the small-object threshold",
-        "'{0}' is {1} bytes, over the small-object threshold of {2} bytes: it is served by the large-object path, not pooled",
+        "'{0}' is {1} bytes, over the small-object threshold of {2} bytes{3}",
         PerformanceCategory,
         DiagnosticSeverity.Warning,
-        "Structs over the threshold are allocated one by one from the system allocator. Make the struct smaller, move large parts behind a separate allocation, or raise PooledGenSmallObjectThreshold.");
+        "Structs over 512 bytes are allocated one by one from the system allocator, not from a pool. A project can lower the threshold with PooledGenSmallObjectThreshold to be warned earlier. Make the struct smaller or move large parts behind a separate allocation.");
 
     /// <summary>PG0002: the struct holds a reference.</summary>
     public static readonly DiagnosticDescriptor NotUnmanaged = Create(
@@ -41,7 +41,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NotPartial = Create(
         "PG0003",
         "Pooled struct and its containing types must be partial",
-        "'{0}' must be declared partial so PooledGen can add its Alloc and Free members{1}",
+        "'{0}' cannot receive its generated Alloc and Free members: {1} must be declared partial",
         DesignCategory,
         DiagnosticSeverity.Error,
         "The generator adds members to the struct in another file, which needs the struct and every type containing it to be partial.");
