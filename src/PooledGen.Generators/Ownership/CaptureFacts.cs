@@ -20,11 +20,23 @@ internal sealed class CaptureFacts
     /// <summary>Locals and parameters passed to a free anywhere in the member.</summary>
     public HashSet<ISymbol> Freed { get; } = new(SymbolEqualityComparer.Default);
 
+    /// <summary>
+    /// The member allocates, frees or disposes a handle somewhere. Without that none of PG0010-PG0013 can apply, and
+    /// the member (most members) costs no control-flow graph.
+    /// </summary>
+    public bool AllocatesOrFrees { get; private set; }
+
+    /// <summary>One walk over the member's operations, lambdas included.</summary>
     public static CaptureFacts Collect(IOperation memberBody, PooledSymbols symbols)
     {
         var facts = new CaptureFacts();
         foreach (var operation in memberBody.Descendants())
         {
+            if (operation is IInvocationOperation call && symbols.AllocatesOrFrees(call.TargetMethod))
+            {
+                facts.AllocatesOrFrees = true;
+            }
+
             ISymbol? variable = operation switch
             {
                 ILocalReferenceOperation local => local.Local,

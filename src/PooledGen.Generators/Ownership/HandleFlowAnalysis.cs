@@ -68,6 +68,7 @@ internal sealed class HandleFlowAnalysis
 
     private readonly bool[] _catchAbove;
     private readonly List<IFlowAnonymousFunctionOperation> _anonymousFunctions = new();
+    private readonly Stack<(IOperation Operation, bool ChildrenDone)> _visitStack = new();
 
     // Findings, gathered while iterating and judged once the states are final.
     private readonly HashSet<int> _lost = new();
@@ -613,7 +614,8 @@ internal sealed class HandleFlowAnalysis
     private void Visit(IOperation root, State state, bool returnValue)
     {
         // Post-order without recursion: deep expression trees must not overflow the compiler's stack.
-        var stack = new Stack<(IOperation Operation, bool ChildrenDone)>();
+        var stack = _visitStack;
+        stack.Clear();
         stack.Push((root, false));
         while (stack.Count > 0)
         {
@@ -653,9 +655,18 @@ internal sealed class HandleFlowAnalysis
         switch (operation)
         {
             case ILocalReferenceOperation or IParameterReferenceOperation or IFlowCaptureReferenceOperation:
-                if (!TryGetVariable(operation, out var v) || IsWriteTarget(operation))
+                if (!TryGetVariable(operation, out var v))
                 {
                     return;
+                }
+
+                switch (WriteTargetOf(operation))
+                {
+                    case WriteTarget.Assignment:
+                        return; // the assigned value does the write
+                    case WriteTarget.Deconstruction:
+                        WriteVariable(v, Fresh(IdentityAt(operation, IdentityKind.Borrowed), v, state), state);
+                        return;
                 }
 
                 if (PassedByReference(operation, out var isOut))
@@ -675,6 +686,9 @@ internal sealed class HandleFlowAnalysis
             case IInvocationOperation call when _siteIdentities.TryGetValue(call, out var site) && _identities[site].Kind == IdentityKind.Allocation:
                 isAllocation = true;
                 identity = Fresh(site, StoreTarget(call), state);
+                break;
+            case ISimpleAssignmentOperation { IsRef: false } chained when TryGetVariable(chained.Target, out var assigned):
+                identity = state.Variables[assigned]; // 'a = b = X.Alloc()': a names what b now names
                 break;
             default:
                 identity = Unassigned;
@@ -779,10 +793,16 @@ internal sealed class HandleFlowAnalysis
     private void WriteVariable(int v, int identity, State state)
     {
         var old = state.Variables[v];
-        if (old >= 0 && old != identity && _identities[old].Kind == IdentityKind.Allocation
-            && (state.Facts[old] & Held) != 0 && !NamedByAnotherVariable(old, v, state))
+        if (old >= 0 && old != identity && !NamedByAnotherVariable(old, v, state))
         {
-            _leaks.Add(old); // the last name of a held block is overwritten
+            if (_identities[old].Kind == IdentityKind.Allocation && (state.Facts[old] & Held) != 0)
+            {
+                _leaks.Add(old); // the last name of a held block is overwritten
+            }
+
+            // Nothing names the old block any more, so nothing can use or free it through us: forget its facts, or a
+            // path that freed it and cleared the variable ('Free(h); h = default;') would taint the paths that did not.
+            state.Facts[old] = 0;
         }
 
         state.Variables[v] = identity;
@@ -929,7 +949,7 @@ internal sealed class HandleFlowAnalysis
         }
     }
 
-    private static bool IsWriteTarget(IOperation reference)
+    private static WriteTarget WriteTargetOf(IOperation reference)
     {
         var child = reference;
         var parent = reference.Parent;
@@ -941,9 +961,9 @@ internal sealed class HandleFlowAnalysis
 
         return parent switch
         {
-            ISimpleAssignmentOperation assignment => assignment.Target == child,
-            IDeconstructionAssignmentOperation deconstruction => deconstruction.Target == child,
-            _ => false,
+            ISimpleAssignmentOperation assignment when assignment.Target == child => WriteTarget.Assignment,
+            IDeconstructionAssignmentOperation deconstruction when deconstruction.Target == child => WriteTarget.Deconstruction,
+            _ => WriteTarget.None,
         };
     }
 
@@ -976,7 +996,7 @@ internal sealed class HandleFlowAnalysis
             if (variable.Symbol is { } symbol && variable.Captured && (variable.HoldsAllocation || _captureFacts.Freed.Contains(symbol)))
             {
                 unknownReported.Add(v);
-                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, symbol.Locations[0], symbol.Name, "is captured by a lambda or local function"));
+                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, DeclarationOf(symbol), symbol.Name, "is captured by a lambda or local function"));
             }
         }
 
@@ -990,7 +1010,7 @@ internal sealed class HandleFlowAnalysis
             silenced.Add(identity);
             if (_variables[v].Symbol is { } symbol && unknownReported.Add(v))
             {
-                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, symbol.Locations[0], symbol.Name, "lives across an await and is freed on some path"));
+                report(Diagnostic.Create(DiagnosticDescriptors.OwnershipUnknown, DeclarationOf(symbol), symbol.Name, "lives across an await and is freed on some path"));
             }
         }
 
@@ -1021,7 +1041,16 @@ internal sealed class HandleFlowAnalysis
         }
     }
 
+    private static Location DeclarationOf(ISymbol symbol) => symbol.Locations.IsEmpty ? Location.None : symbol.Locations[0];
+
     // ---- Types -------------------------------------------------------------------------------------------------
+
+    private enum WriteTarget
+    {
+        None,
+        Assignment,
+        Deconstruction,
+    }
 
     private enum IdentityKind
     {

@@ -60,16 +60,16 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
 
             analysed = body;
 
-            // Most members never touch a handle: find that out before paying for a control-flow graph.
-            if (!MentionsHandle(body, symbols))
-            {
-                continue;
-            }
-
             try
             {
+                // Most members never allocate or free a handle: find that out before paying for a control-flow graph.
+                var facts = CaptureFacts.Collect(body, symbols);
+                if (!facts.AllocatesOrFrees)
+                {
+                    continue;
+                }
+
                 var graph = context.GetControlFlowGraph(block);
-                var facts = CaptureFacts.Collect(graph.OriginalOperation, symbols);
                 AnalyzeGraph(graph, context.OwningSymbol, symbols, facts, MemberName(context.OwningSymbol), context.ReportDiagnostic, context.CancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException && !RethrowInternalErrors)
@@ -94,19 +94,6 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
         {
             AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, symbols, facts, memberName, report, cancellationToken);
         }
-    }
-
-    private static bool MentionsHandle(IOperation body, PooledSymbols symbols)
-    {
-        foreach (var operation in body.Descendants())
-        {
-            if (symbols.IsHandle(operation.Type))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static string MemberName(ISymbol member) => member switch

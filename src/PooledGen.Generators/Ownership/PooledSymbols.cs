@@ -18,6 +18,10 @@ internal sealed class PooledSymbols
     private readonly INamedTypeSymbol? _takesOwnership;
     private readonly INamedTypeSymbol? _disposable;
     private readonly ConcurrentDictionary<IParameterSymbol, bool> _onlyReads = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IParameterSymbol, bool> _takesOwnershipCache = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodRole> _roles = new(SymbolEqualityComparer.Default);
+    private readonly System.Func<IMethodSymbol, MethodRole> _computeRole;
+    private readonly System.Func<IParameterSymbol, bool> _computeTakesOwnership;
 
     private PooledSymbols(Compilation compilation, INamedTypeSymbol handle)
     {
@@ -27,6 +31,16 @@ internal sealed class PooledSymbols
         _pooledAttribute = compilation.GetTypeByMetadataName("PooledGen.PooledAttribute");
         _takesOwnership = compilation.GetTypeByMetadataName("PooledGen.TakesOwnershipAttribute");
         _disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
+        _computeRole = ComputeRole;
+        _computeTakesOwnership = ComputeTakesOwnership;
+    }
+
+    private enum MethodRole : byte
+    {
+        None,
+        Alloc,
+        Free,
+        Dispose,
     }
 
     /// <summary>The symbols, or null when the compilation does not reference PooledGen (the analyzer then does nothing).</summary>
@@ -38,30 +52,48 @@ internal sealed class PooledSymbols
         type is INamedTypeSymbol named && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, _handle);
 
     /// <summary><c>PooledHeap.Alloc</c>, <c>T.Alloc</c> through <c>IPooled&lt;T&gt;</c>, or a [Pooled] type's static <c>Alloc</c>.</summary>
-    public bool IsAlloc(IMethodSymbol method) =>
-        method.IsStatic && method.Name == "Alloc" && IsHandle(method.ReturnType) && IsHeapOrPooledType(method.ContainingType);
+    public bool IsAlloc(IMethodSymbol method) => RoleOf(method) == MethodRole.Alloc;
 
     /// <summary><c>PooledHeap.Free</c>, <c>T.Free</c> through <c>IPooled&lt;T&gt;</c>, or a [Pooled] type's static <c>Free</c>.</summary>
-    public bool IsStaticFree(IMethodSymbol method) =>
-        method.IsStatic && method.Name == "Free" && method.Parameters.Length == 1 && IsHandle(method.Parameters[0].Type)
-        && IsHeapOrPooledType(method.ContainingType);
+    public bool IsStaticFree(IMethodSymbol method) => RoleOf(method) == MethodRole.Free;
 
     /// <summary><c>Pooled&lt;T&gt;.Dispose()</c>, called directly or through <c>IDisposable</c> (as <c>using</c> does).</summary>
-    public bool IsDispose(IMethodSymbol method) =>
-        !method.IsStatic && method.Name == "Dispose" && method.Parameters.IsEmpty
-        && (IsHandle(method.ContainingType) || SymbolEqualityComparer.Default.Equals(method.ContainingType, _disposable));
+    public bool IsDispose(IMethodSymbol method) => RoleOf(method) == MethodRole.Dispose;
+
+    /// <summary>Allocates, frees or disposes a handle: the calls that make a body worth a flow analysis.</summary>
+    public bool AllocatesOrFrees(IMethodSymbol method) => RoleOf(method) != MethodRole.None;
+
+    // The name filter keeps the cache to the few methods that can matter; the cache keeps attribute and interface
+    // lookups to once per method per compilation.
+    private MethodRole RoleOf(IMethodSymbol method) =>
+        method.Name is "Alloc" or "Free" or "Dispose" ? _roles.GetOrAdd(method.OriginalDefinition, _computeRole) : MethodRole.None;
+
+    private MethodRole ComputeRole(IMethodSymbol method)
+    {
+        switch (method.Name)
+        {
+            case "Alloc" when method.IsStatic && IsHandle(method.ReturnType) && IsHeapOrPooledType(method.ContainingType):
+                return MethodRole.Alloc;
+            case "Free" when method.IsStatic && method.Parameters.Length == 1 && IsHandle(method.Parameters[0].Type) && IsHeapOrPooledType(method.ContainingType):
+                return MethodRole.Free;
+            case "Dispose" when !method.IsStatic && method.Parameters.IsEmpty
+                && (IsHandle(method.ContainingType) || SymbolEqualityComparer.Default.Equals(method.ContainingType, _disposable)):
+                return MethodRole.Dispose;
+            default:
+                return MethodRole.None;
+        }
+    }
 
     /// <summary>The parameter, or the one it overrides, is marked <c>[TakesOwnership]</c>.</summary>
-    public bool TakesOwnership(IParameterSymbol? parameter)
+    public bool TakesOwnership(IParameterSymbol parameter) =>
+        _takesOwnership is not null && _takesOwnershipCache.GetOrAdd(parameter.OriginalDefinition, _computeTakesOwnership);
+
+    private bool ComputeTakesOwnership(IParameterSymbol? parameter)
     {
-        if (_takesOwnership is null)
-        {
-            return false;
-        }
 
         for (var depth = 0; parameter is not null && depth < 8; depth++)
         {
-            if (HasAttribute(parameter, _takesOwnership) || HasAttribute(parameter.OriginalDefinition, _takesOwnership))
+            if (HasAttribute(parameter, _takesOwnership!))
             {
                 return true;
             }

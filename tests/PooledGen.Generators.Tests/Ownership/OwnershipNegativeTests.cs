@@ -470,4 +470,169 @@ public class OwnershipNegativeTests
             }
         }
         """);
+
+    [Fact]
+    public Task Free_and_clear_on_one_path_then_guarded_free_is_silent() => VerifyAsync("""
+        class C
+        {
+            void M(bool c)
+            {
+                var h = Particle.Alloc();
+                if (c)
+                {
+                    Particle.Free(h);
+                    h = default;
+                }
+
+                if (!h.IsNull) Particle.Free(h);
+
+                var g = Particle.Alloc();
+                while (!g.IsNull)
+                {
+                    Particle.Free(g);
+                    g = default;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Nested_try_finally_and_catch_free_rethrow_are_silent() => VerifyAsync("""
+        class C
+        {
+            void M(bool c)
+            {
+                var a = Particle.Alloc();
+                try
+                {
+                    var b = Particle.Alloc();
+                    try
+                    {
+                        if (c) return;
+                        Helpers.Inspect(b);
+                    }
+                    finally
+                    {
+                        Particle.Free(b);
+                    }
+                }
+                finally
+                {
+                    Particle.Free(a);
+                }
+
+                var h = Particle.Alloc();
+                try
+                {
+                    Helpers.Inspect(h);
+                }
+                catch
+                {
+                    Particle.Free(h);
+                    throw;
+                }
+
+                Particle.Free(h);
+            }
+
+            Pooled<Particle> N()
+            {
+                Pooled<Particle> h = default;
+                try
+                {
+                    h = Particle.Alloc();
+                    Helpers.Inspect(h);
+                    return h;
+                }
+                catch (Exception e) when (e.Message.Length > 0)
+                {
+                    if (!h.IsNull) Particle.Free(h);
+                    throw;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Handles_chosen_by_expressions_and_returned_are_silent() => VerifyAsync("""
+        class C
+        {
+            Pooled<Particle> A(int k) => k switch { 0 => Particle.Alloc(), 1 => Particle.Alloc(new Particle { X = 1 }), _ => default };
+
+            Pooled<Particle> B(bool c) => c ? Particle.Alloc() : Pooled<Particle>.Null;
+
+            Pooled<T> G<T>() where T : unmanaged
+            {
+                var h = PooledHeap.Alloc<T>();
+                return h;
+            }
+
+            Pooled<Particle> D()
+            {
+                Pooled<Particle> Make() => Particle.Alloc();
+                var h = Make();
+                return h;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Walking_and_freeing_a_chain_is_silent() => VerifyAsync("""
+        public struct Node { public int V; public Pooled<Node> Next; }
+
+        class C
+        {
+            void FreeAll(Pooled<Node> head)
+            {
+                var current = head;
+                while (!current.IsNull)
+                {
+                    var next = current.Value.Next;
+                    PooledHeap.Free(current);
+                    current = next;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Async_method_that_frees_before_awaiting_is_silent() => VerifyAsync("""
+        class C
+        {
+            async Task<float> M()
+            {
+                float x;
+                using (var h = Particle.Alloc())
+                {
+                    h.Value.X = 2;
+                    x = h.Value.X;
+                }
+
+                await Task.Yield();
+                return x;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Deconstruction_and_chained_assignment_rebind_the_variables() => VerifyAsync("""
+        class C
+        {
+            void M()
+            {
+                var a = Particle.Alloc();
+                Particle.Free(a);
+                Pooled<Particle> b;
+                (a, b) = (Particle.Alloc(), Particle.Alloc());
+                a.Value.X = 1;
+                Particle.Free(a);
+                Particle.Free(b);
+
+                Pooled<Particle> c, d;
+                c = d = Particle.Alloc();
+                c.Value.X = 2;
+                Particle.Free(c);
+            }
+        }
+        """);
 }

@@ -342,4 +342,48 @@ public class OwnershipPositiveTests
             Microsoft.CodeAnalysis.Testing.DiagnosticResult.CompilerWarning("PG0012")
                 .WithSpan(29, 24, 29, 40)
                 .WithArguments("particle", "Spawn"));
+
+    [Fact]
+    public Task Use_after_the_finally_that_freed_the_handle_is_a_use_after_free() => VerifyAsync("""
+        class C
+        {
+            void M()
+            {
+                var h = Particle.Alloc();
+                try
+                {
+                    h.Value.X = 1;
+                }
+                finally
+                {
+                    Particle.Free(h);
+                }
+
+                Console.WriteLine({|PG0010:h|}.Value.X);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Switch_case_without_a_free_leaks() => VerifyAsync("""
+        class C
+        {
+            void M(int kind)
+            {
+                var h = {|PG0012:Particle.Alloc()|};
+                switch (kind)
+                {
+                    case 0:
+                        Particle.Free(h);
+                        break;
+                    case 1:
+                        h.Value.X = 1;
+                        break;
+                    default:
+                        h.Dispose();
+                        break;
+                }
+            }
+        }
+        """);
 }
