@@ -30,6 +30,12 @@ internal unsafe struct Arena
     /// <summary>Pools carved so far, lazily: pools at or past this index have never been touched.</summary>
     public int CarvedPools;
 
+    /// <summary>
+    /// True when the owning heap is in debug mode: its blocks hand out an address past a guard prefix, so an untyped
+    /// free sends them to the debug checks. Sits in what was padding: the header keeps its size.
+    /// </summary>
+    public bool IsDebug;
+
     /// <summary>Empty pools returned to the arena, singly linked through <see cref="Pool.Next"/>.</summary>
     public Pool* FreePoolList;
 

@@ -23,7 +23,7 @@ namespace PooledGen;
 /// heap.Free(p);
 /// </code>
 /// </example>
-public sealed unsafe class ArenaHeap : IDisposable
+public sealed unsafe partial class ArenaHeap : IDisposable
 {
     /// <summary>The calling thread's part of the shared heap: one thread-static read on the fast path.</summary>
     [ThreadStatic]
@@ -36,6 +36,13 @@ public sealed unsafe class ArenaHeap : IDisposable
     // Guards arenas, the abandoned pools, the thread-heap lists and the counters below. Never taken on a fast path.
     private readonly object _lock = new();
     private readonly bool _isShared;
+
+    // Debug mode for this heap (see ArenaHeap.Debug.cs): tested only at the entry points of a private heap, beside
+    // _isShared; the shared heap's entry points test DebugMode.Enabled, a static readonly the JIT folds away.
+    private readonly bool _debug;
+
+    // The live blocks of a debug heap, with their allocation sites; null in release mode.
+    private readonly DebugBlocks? _debugBlocks;
     private readonly ThreadLocal<ThreadHeapLease>? _threadHeaps;
     private readonly long _maxReservedBytes;
 
@@ -57,11 +64,13 @@ public sealed unsafe class ArenaHeap : IDisposable
     private long _abandonedPoolCount;
     private long _largeObjectCount;
     private long _largeObjectBytes;
+    private long _largeObjectAllocations;
+    private long _largeObjectFrees;
     private bool _disposed;
 
-    /// <summary>Creates a heap with no cap on the memory it reserves.</summary>
+    /// <summary>Creates a heap with no cap on the memory it reserves, in debug mode when the process is (see <see cref="IsDebugEnabled"/>).</summary>
     public ArenaHeap()
-        : this(0, isShared: false)
+        : this(0, isShared: false, debug: false)
     {
     }
 
@@ -69,11 +78,33 @@ public sealed unsafe class ArenaHeap : IDisposable
     /// <param name="maxReservedBytes">The cap in bytes; 0 for none.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxReservedBytes"/> is negative.</exception>
     public ArenaHeap(long maxReservedBytes)
-        : this(maxReservedBytes, isShared: false)
+        : this(maxReservedBytes, isShared: false, debug: false)
     {
     }
 
-    internal ArenaHeap(long maxReservedBytes, bool isShared)
+    /// <summary>
+    /// Creates a heap that reserves at most <paramref name="maxReservedBytes"/> bytes, in debug mode when
+    /// <paramref name="debug"/> is true (or when the process is: <c>POOLEDGEN_DEBUG=1</c> or the AppContext switch
+    /// <c>PooledGen.Debug</c>). A debug heap puts guard bytes around every block and checks them on free, fills freed
+    /// blocks with 0xDD, refuses double frees, detects use of a freed <see cref="Pooled{T}"/> handle and records where
+    /// each live block was allocated (<see cref="GetLiveAllocations"/>); it is many times slower than a release heap.
+    /// </summary>
+    /// <param name="maxReservedBytes">The cap in bytes; 0 for none.</param>
+    /// <param name="debug">True for debug mode whatever the process-wide switch says.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxReservedBytes"/> is negative.</exception>
+    /// <example>
+    /// <code>
+    /// using var heap = new ArenaHeap(0, debug: true);
+    /// Pooled&lt;Particle&gt; p = heap.Alloc&lt;Particle&gt;();
+    /// heap.WriteLeakReport(Console.Out);   // lists p with the method that allocated it
+    /// </code>
+    /// </example>
+    public ArenaHeap(long maxReservedBytes, bool debug)
+        : this(maxReservedBytes, isShared: false, debug)
+    {
+    }
+
+    internal ArenaHeap(long maxReservedBytes, bool isShared, bool debug)
     {
         if (maxReservedBytes < 0)
         {
@@ -86,14 +117,26 @@ public sealed unsafe class ArenaHeap : IDisposable
         StartupConfiguration.Freeze();
         _maxReservedBytes = maxReservedBytes;
         _isShared = isShared;
+        _debug = debug || DebugMode.Enabled;
+        _debugBlocks = _debug ? new DebugBlocks() : null;
         _threadHeaps = isShared ? null : new ThreadLocal<ThreadHeapLease>();
         _arenasByFreePools = (Arena**)NativeMemory.AllocZeroed((nuint)(HeapGeometry.PoolsPerArena + 1), (nuint)sizeof(Arena*));
         _abandonedPools = (Pool**)NativeMemory.AllocZeroed(SizeClass.Count, (nuint)sizeof(Pool*));
         Id = HeapRegistry.Add(this);
+        PooledGenMetrics.EnsureCreated();
     }
 
     /// <summary>This heap's id, stored in each of its arenas.</summary>
     internal int Id { get; }
+
+    /// <summary>How reports and metrics name this heap: <c>shared</c>, or <c>heap-</c> and its id.</summary>
+    internal string Name => _isShared ? "shared" : "heap-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// True when this heap runs in debug mode: it was created with <c>debug: true</c>, or the process was started with
+    /// <c>POOLEDGEN_DEBUG=1</c> or the AppContext switch <c>PooledGen.Debug</c> set.
+    /// </summary>
+    public bool IsDebugEnabled => _debug;
 
     /// <summary>Allocates a zeroed <typeparamref name="T"/> from this heap.</summary>
     /// <typeparam name="T">The struct to allocate.</typeparam>
@@ -102,6 +145,11 @@ public sealed unsafe class ArenaHeap : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Pooled<T> Alloc<T>() where T : unmanaged
     {
+        if (_debug)
+        {
+            return AllocDebug<T>();
+        }
+
         var pointer = (T*)AllocateBlock<T>();
         *pointer = default;
         return new Pooled<T>(pointer, 0);
@@ -115,6 +163,11 @@ public sealed unsafe class ArenaHeap : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Pooled<T> Alloc<T>(in T value) where T : unmanaged
     {
+        if (_debug)
+        {
+            return AllocDebug(value);
+        }
+
         var pointer = (T*)AllocateBlock<T>();
         *pointer = value;
         return new Pooled<T>(pointer, 0);
@@ -123,11 +176,19 @@ public sealed unsafe class ArenaHeap : IDisposable
     /// <summary>Frees the block behind <paramref name="item"/>, on any thread. Freeing <see cref="Pooled{T}.Null"/> does nothing.</summary>
     /// <typeparam name="T">The struct in the block.</typeparam>
     /// <param name="item">A handle from any PooledGen heap, freed exactly once.</param>
+    /// <exception cref="PoolCorruptionException">Debug mode: a guard byte around the block was overwritten; nothing was freed.</exception>
+    /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed (a double free, or a stale handle); nothing was freed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free<T>(Pooled<T> item) where T : unmanaged
     {
         if (!item.IsNull)
         {
+            if (_debug)
+            {
+                FreeDebug(item.Pointer, item.Stamp, typeof(T));
+                return;
+            }
+
             FreeBlock<T>(CurrentThreadHeapOrNull(), item.Pointer);
         }
     }
@@ -136,7 +197,8 @@ public sealed unsafe class ArenaHeap : IDisposable
     /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
     /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
     /// <exception cref="OutOfMemoryException">The operating system, or the cap, refused the memory.</exception>
-    public void* Allocate(nuint size) => AllocateUntyped(CurrentThreadHeapOrNull(), size, this);
+    public void* Allocate(nuint size) =>
+        _debug ? AllocateDebug(size, SizeClass.Spacing, null, out _) : AllocateUntyped(CurrentThreadHeapOrNull(), size, this);
 
     /// <summary>Frees a block from <see cref="Allocate(nuint)"/> (of any PooledGen heap). A null pointer is ignored.</summary>
     /// <param name="pointer">The block.</param>
@@ -144,32 +206,56 @@ public sealed unsafe class ArenaHeap : IDisposable
     /// <paramref name="pointer"/> was not handed out by PooledGen, or points inside a block rather than at its start;
     /// nothing is freed and the heap is unchanged.
     /// </exception>
-    public void Free(void* pointer) => FreeUntyped(CurrentThreadHeapOrNull(), pointer);
+    /// <exception cref="PoolCorruptionException">Debug mode: a guard byte around the block was overwritten; nothing was freed.</exception>
+    /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
+    public void Free(void* pointer)
+    {
+        if (_debug)
+        {
+            FreeDebug(pointer, 0, null);
+            return;
+        }
+
+        FreeUntyped(CurrentThreadHeapOrNull(), pointer);
+    }
 
     /// <summary>Takes a snapshot of this heap's statistics. Allocating threads are not stopped.</summary>
     /// <returns>The snapshot.</returns>
     public PooledHeapStatistics GetStatistics()
     {
+        // The debug figures come from the live-block records, under their own lock, never nested in the heap's.
+        (PooledTypeStatistics[] Types, long Padding, long Guards)? debug = _debugBlocks?.Summarize();
         lock (_lock)
         {
             ThrowIfDisposed();
             var classes = new SizeClassStatistics[SizeClass.Count];
             long bytesInUse = _largeObjectBytes;
             long poolsInUse = 0;
+            long bytesInFreeBlocks = 0;
+            long allocations = _largeObjectAllocations;
+            long frees = _largeObjectFrees;
             for (int c = 0; c < SizeClass.Count; c++)
             {
-                long blocks = 0;
+                long allocated = 0;
+                long freed = 0;
                 foreach (nint threadHeap in _allThreadHeaps)
                 {
-                    blocks += Volatile.Read(ref ((ThreadHeap*)threadHeap)->BlocksInUse[c]);
+                    allocated += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Allocations[c]);
+                    freed += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Frees[c]);
                 }
 
+                long blocks = allocated - freed;
+                long free = Math.Max(0, _blockCapacity[c] - blocks);
                 int blockSize = SizeClass.BlockSize(c);
-                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, Math.Max(0, _blockCapacity[c] - blocks));
+                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free);
                 bytesInUse += blocks * blockSize;
+                bytesInFreeBlocks += free * blockSize;
                 poolsInUse += _poolsInUse[c];
+                allocations += allocated;
+                frees += freed;
             }
 
+            long freePools = _arenasCurrent * HeapGeometry.PoolsPerArena - poolsInUse;
             return new PooledHeapStatistics
             {
                 ArenaSize = HeapGeometry.ArenaSize,
@@ -179,15 +265,24 @@ public sealed unsafe class ArenaHeap : IDisposable
                 ArenasReleased = _arenasReleased,
                 ArenasCurrent = _arenasCurrent,
                 ArenasHighWater = _arenasHighWater,
-                FreePools = _arenasCurrent * HeapGeometry.PoolsPerArena - poolsInUse,
+                FreePools = freePools,
                 AbandonedPools = _abandonedPoolCount,
                 ThreadHeaps = _allThreadHeaps.Count - _idleThreadHeaps.Count,
                 BytesReserved = ReservedBytes,
                 BytesInUse = bytesInUse,
+                BytesInFreeBlocks = bytesInFreeBlocks,
+                BytesInFreePools = freePools * HeapGeometry.PoolSize,
+                BytesInPoolOverhead = poolsInUse * HeapGeometry.PoolSize - (bytesInUse - _largeObjectBytes) - bytesInFreeBlocks,
                 LargeObjectCount = _largeObjectCount,
                 LargeObjectBytes = _largeObjectBytes,
                 MaxReservedBytes = _maxReservedBytes,
+                Allocations = allocations,
+                Frees = frees,
                 RegisteredTypes = TypeRegistry.Snapshot(),
+                DebugEnabled = _debug,
+                LiveTypes = debug?.Types ?? [],
+                BytesLostToPadding = debug?.Padding,
+                BytesInDebugGuards = debug?.Guards,
             };
         }
     }
@@ -291,13 +386,14 @@ public sealed unsafe class ArenaHeap : IDisposable
 
     /// <summary>
     /// Pops a block of class <paramref name="sizeClass"/> from the thread heap's current pool: no lock, no atomic,
-    /// no allocation. Falls back to <see cref="AllocateSlow"/> when the pool's free list is empty (or in debug mode,
-    /// or when the thread has no thread heap yet). <paramref name="heap"/> null means the shared heap.
+    /// no allocation. Falls back to <see cref="AllocateSlow"/> when the pool's free list is empty (or when the thread
+    /// has no thread heap yet). <paramref name="heap"/> null means the shared heap. Debug mode never comes here: the
+    /// entry points send it to <c>AllocateDebug</c> first, so this path has no debug test at all.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static byte* AllocateSmall(ThreadHeap* threadHeap, int sizeClass, ArenaHeap? heap)
     {
-        if (!DebugMode.Enabled && threadHeap != null)
+        if (threadHeap != null)
         {
             Pool* pool = ThreadHeap.Current(threadHeap, sizeClass);
             byte* block = pool->Free;
@@ -305,7 +401,7 @@ public sealed unsafe class ArenaHeap : IDisposable
             {
                 pool->Free = *(byte**)block;
                 pool->Used++;
-                threadHeap->BlocksInUse[sizeClass]++;
+                threadHeap->Allocations[sizeClass]++;
                 return block;
             }
         }
@@ -315,16 +411,17 @@ public sealed unsafe class ArenaHeap : IDisposable
 
     /// <summary>
     /// Pushes a block back on its pool's free list when the calling thread owns the pool (a pool's owner is never
-    /// null, so a thread without a thread heap falls through). Any other case goes to <see cref="FreeSlow"/>.
+    /// null, so a thread without a thread heap falls through). Any other case goes to <see cref="FreeSlow"/>, and so
+    /// does every block of a debug heap: its pools are owned by its own thread heaps, which release entry points never use.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void FreeSmall(ThreadHeap* threadHeap, byte* block)
     {
         Pool* pool = Pool.Of(block);
-        if (!DebugMode.Enabled && pool->Owner == threadHeap)
+        if (pool->Owner == threadHeap)
         {
             Pool.PushFree(pool, block);
-            threadHeap->BlocksInUse[pool->SizeClass]--;
+            threadHeap->Frees[pool->SizeClass]++;
             if (pool->Used == 0 || pool->State == PoolState.Full)
             {
                 OnLocalFreeNeedsAttention(threadHeap, pool);
@@ -382,11 +479,24 @@ public sealed unsafe class ArenaHeap : IDisposable
 
         if (ArenaRegistry.Contains((nuint)pointer & HeapGeometry.ArenaMask))
         {
+            if (Arena.Of(pointer)->IsDebug)
+            {
+                // A debug heap's block, freed through a release heap: the address is past a guard prefix.
+                FreeDebug(pointer, 0, null);
+                return;
+            }
+
             CheckIsLiveBlockStart((byte*)pointer);
             FreeSmall(threadHeap, (byte*)pointer);
         }
         else if (!LargeObjects.TryFree(pointer))
         {
+            if (LargeObjects.IsDebugBlock(pointer))
+            {
+                FreeDebug(pointer, 0, null);
+                return;
+            }
+
             throw new ArgumentException(
                 $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen (it is in no arena and is no large block); nothing was freed.",
                 nameof(pointer));
@@ -438,7 +548,7 @@ public sealed unsafe class ArenaHeap : IDisposable
                 byte* block = Pool.TakeBlock(pool);
                 if (block != null)
                 {
-                    threadHeap->BlocksInUse[sizeClass]++;
+                    threadHeap->Allocations[sizeClass]++;
                     return block;
                 }
 
@@ -532,20 +642,15 @@ public sealed unsafe class ArenaHeap : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void FreeSlow(byte* block)
     {
-        if (DebugMode.Enabled)
-        {
-            if (!ArenaRegistry.Contains((nuint)block & HeapGeometry.ArenaMask))
-            {
-                throw new ArgumentException(
-                    $"PooledGen: 0x{(nuint)block:X} is in no live PooledGen arena (a handle from a disposed heap, or not from PooledGen); nothing was freed.",
-                    "item");
-            }
-
-            CheckIsLiveBlockStart(block);
-        }
-
         ArenaHeap heap = HeapRegistry.Get(Arena.Of(block)->HeapId)
             ?? throw new ObjectDisposedException(nameof(ArenaHeap), "PooledGen: the heap that owns this block was disposed.");
+        if (heap._debug)
+        {
+            // A debug heap's block freed through a release entry point (another heap's): its checks still run.
+            heap.FreeDebugBlock(block, 0, null);
+            return;
+        }
+
         heap.FreeOnCallingThread(block);
     }
 
@@ -568,7 +673,7 @@ public sealed unsafe class ArenaHeap : IDisposable
                     case PoolState.Abandoned:
                         Pool.CollectThreadFree(pool);
                         Pool.PushFree(pool, block);
-                        threadHeap->BlocksInUse[sizeClass]--;
+                        threadHeap->Frees[sizeClass]++;
                         if (pool->Used == 0)
                         {
                             Pool.Unlink(ref _abandonedPools[sizeClass], pool);
@@ -590,7 +695,7 @@ public sealed unsafe class ArenaHeap : IDisposable
         if (owner == threadHeap)
         {
             Pool.PushFree(pool, block);
-            threadHeap->BlocksInUse[sizeClass]--;
+            threadHeap->Frees[sizeClass]++;
             if (pool->Used == 0 || pool->State == PoolState.Full)
             {
                 OnLocalFree(threadHeap, pool);
@@ -600,7 +705,7 @@ public sealed unsafe class ArenaHeap : IDisposable
         }
 
         Pool.PushThreadFree(pool, block);
-        threadHeap->BlocksInUse[sizeClass]--;
+        threadHeap->Frees[sizeClass]++;
 
         // The owner may exit meanwhile; then its struct is recycled and the hint is wasted, never harmful.
         Volatile.Write(ref owner->RemoteFreeHint[sizeClass], 1);
@@ -778,6 +883,7 @@ public sealed unsafe class ArenaHeap : IDisposable
         *arena = default;
         arena->Base = arenaBase;
         arena->HeapId = Id;
+        arena->IsDebug = _debug;
         arena->FreePools = HeapGeometry.PoolsPerArena;
         try
         {
@@ -849,8 +955,11 @@ public sealed unsafe class ArenaHeap : IDisposable
     // Large objects, thread heaps, checks.
     // ---------------------------------------------------------------------------------------------------------
 
-    /// <summary>Allocates a large block (not zeroed), counted against this heap's cap and statistics.</summary>
-    internal void* AllocateLarge(nuint size, nuint alignment)
+    /// <summary>
+    /// Allocates a large block (not zeroed), counted against this heap's cap and statistics. It is recorded under
+    /// its address plus <paramref name="debugPrefix"/>, the address a debug heap hands out (0 in release mode).
+    /// </summary>
+    internal void* AllocateLarge(nuint size, nuint alignment, int debugPrefix = 0)
     {
         lock (_lock)
         {
@@ -863,6 +972,7 @@ public sealed unsafe class ArenaHeap : IDisposable
 
             _largeObjectBytes += (long)size;
             _largeObjectCount++;
+            _largeObjectAllocations++;
         }
 
         void* block;
@@ -872,18 +982,18 @@ public sealed unsafe class ArenaHeap : IDisposable
         }
         catch (OutOfMemoryException)
         {
-            OnLargeObjectFreed(size);
+            UncountLargeObject(size);
             throw;
         }
 
         try
         {
-            LargeObjects.Register(block, Id, size);
+            LargeObjects.Register(block, debugPrefix, Id, size);
         }
         catch
         {
             NativeMemory.AlignedFree(block);
-            OnLargeObjectFreed(size);
+            UncountLargeObject(size);
             throw;
         }
 
@@ -897,6 +1007,18 @@ public sealed unsafe class ArenaHeap : IDisposable
         {
             _largeObjectBytes -= (long)size;
             _largeObjectCount--;
+            _largeObjectFrees++;
+        }
+    }
+
+    /// <summary>Takes back the counts of a large block that could not be handed out after all.</summary>
+    private void UncountLargeObject(nuint size)
+    {
+        lock (_lock)
+        {
+            _largeObjectBytes -= (long)size;
+            _largeObjectCount--;
+            _largeObjectAllocations--;
         }
     }
 

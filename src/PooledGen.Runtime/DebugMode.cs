@@ -8,9 +8,11 @@ namespace PooledGen;
 /// JIT compiles the fast paths with the test removed, so release mode pays nothing for it.
 /// </summary>
 /// <remarks>
-/// With it on, every allocation and free takes the slow paths, and a typed free checks its pointer as
-/// <see cref="PooledHeap.Free(void*)"/> does. The slow paths are where the checks of issue #8 go (guard bytes,
-/// dead-byte fill, double-free and stale-handle detection through <see cref="Pooled{T}"/>'s stamp).
+/// With it on, every heap is a debug heap (a private <see cref="ArenaHeap"/> can also be one on its own, with
+/// <c>debug: true</c>): each entry point of <see cref="PooledHeap"/> tests this flag first and sends every allocation
+/// and free to the debug paths of ArenaHeap.Debug.cs (guard bytes, dead-byte fill, double-free and stale-handle
+/// detection through <see cref="Pooled{T}"/>'s stamp, allocation sites). With it off, the JIT removes the test and
+/// the debug branch, and the fast paths compile exactly as they would without debug mode.
 /// </remarks>
 internal static class DebugMode
 {

@@ -37,6 +37,21 @@ internal static class HeapRegistry
         }
     }
 
+    /// <summary>The live heaps, in id order.</summary>
+    public static System.Collections.Generic.List<ArenaHeap> Snapshot()
+    {
+        var live = new System.Collections.Generic.List<ArenaHeap>();
+        foreach (ArenaHeap? heap in Volatile.Read(ref s_heaps))
+        {
+            if (heap is not null)
+            {
+                live.Add(heap);
+            }
+        }
+
+        return live;
+    }
+
     /// <summary>The heap with id <paramref name="id"/>, or null once disposed.</summary>
     public static ArenaHeap? Get(int id)
     {

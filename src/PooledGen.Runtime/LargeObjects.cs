@@ -13,30 +13,59 @@ namespace PooledGen;
 internal static unsafe class LargeObjects
 {
     private static readonly object s_lock = new();
-    private static readonly Dictionary<nuint, (int HeapId, nuint Size)> s_blocks = new();
 
-    /// <summary>Records a block <paramref name="heapId"/> just allocated.</summary>
-    public static void Register(void* block, int heapId, nuint size)
+    // Keyed by the address handed out: the block's own address, or in debug mode the address past its guard prefix
+    // (Offset bytes in), so that a free finds the block from what the user holds.
+    private static readonly Dictionary<nuint, (int HeapId, nuint Size, int Offset)> s_blocks = new();
+
+    /// <summary>Records a block <paramref name="heapId"/> just allocated, handed out at <paramref name="block"/> + <paramref name="offset"/>.</summary>
+    public static void Register(void* block, int offset, int heapId, nuint size)
     {
         lock (s_lock)
         {
-            s_blocks.Add((nuint)block, (heapId, size));
+            s_blocks.Add((nuint)block + (nuint)offset, (heapId, size, offset));
         }
     }
 
-    /// <summary>Frees a large block if it is one; false (and nothing touched) when it is not.</summary>
-    public static bool TryFree(void* block)
+    /// <summary>True when <paramref name="address"/> is a live large block as handed out; gives its heap and size.</summary>
+    public static bool TryGet(void* address, out int heapId, out nuint size)
     {
-        (int HeapId, nuint Size) entry;
         lock (s_lock)
         {
-            if (!s_blocks.Remove((nuint)block, out entry))
+            bool found = s_blocks.TryGetValue((nuint)address, out (int HeapId, nuint Size, int Offset) entry);
+            heapId = entry.HeapId;
+            size = entry.Size;
+            return found;
+        }
+    }
+
+    /// <summary>True when <paramref name="address"/> is a live large block of a debug heap, which only the debug checks free.</summary>
+    public static bool IsDebugBlock(void* address)
+    {
+        lock (s_lock)
+        {
+            return s_blocks.TryGetValue((nuint)address, out (int HeapId, nuint Size, int Offset) entry) && entry.Offset != 0;
+        }
+    }
+
+    /// <summary>
+    /// Frees a large block if it is one (of a release heap, or with <paramref name="debugBlock"/> of a debug heap);
+    /// false (and nothing touched) when it is not.
+    /// </summary>
+    public static bool TryFree(void* block, bool debugBlock = false)
+    {
+        (int HeapId, nuint Size, int Offset) entry;
+        lock (s_lock)
+        {
+            if (!s_blocks.TryGetValue((nuint)block, out entry) || (entry.Offset != 0) != debugBlock)
             {
                 return false;
             }
+
+            s_blocks.Remove((nuint)block);
         }
 
-        NativeMemory.AlignedFree(block);
+        NativeMemory.AlignedFree((byte*)block - entry.Offset);
         HeapRegistry.Get(entry.HeapId)?.OnLargeObjectFreed(entry.Size);
         return true;
     }
@@ -47,6 +76,13 @@ internal static unsafe class LargeObjects
     {
         if (!TryFree(block))
         {
+            if (IsDebugBlock(block))
+            {
+                // A debug heap's large block freed through a release entry point: its checks still run.
+                ArenaHeap.FreeDebug(block, 0, null);
+                return;
+            }
+
             throw new ArgumentException(
                 $"PooledGen: 0x{(nuint)block:X} is not a live block of the large-object path (already freed, or never allocated by PooledGen); nothing was freed.",
                 nameof(block));
@@ -58,19 +94,19 @@ internal static unsafe class LargeObjects
     {
         lock (s_lock)
         {
-            var mine = new List<nuint>();
-            foreach (KeyValuePair<nuint, (int HeapId, nuint Size)> pair in s_blocks)
+            var mine = new List<(nuint Address, int Offset)>();
+            foreach (KeyValuePair<nuint, (int HeapId, nuint Size, int Offset)> pair in s_blocks)
             {
                 if (pair.Value.HeapId == heapId)
                 {
-                    mine.Add(pair.Key);
+                    mine.Add((pair.Key, pair.Value.Offset));
                 }
             }
 
-            foreach (nuint block in mine)
+            foreach ((nuint address, int offset) in mine)
             {
-                s_blocks.Remove(block);
-                NativeMemory.AlignedFree((void*)block);
+                s_blocks.Remove(address);
+                NativeMemory.AlignedFree((void*)(address - (nuint)offset));
             }
         }
     }

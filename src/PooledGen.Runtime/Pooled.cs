@@ -26,19 +26,36 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
     /// <summary>True for the null handle, which holds no block.</summary>
     public bool IsNull => _pointer == null;
 
-    /// <summary>The address of the struct. Valid until the handle is freed.</summary>
+    /// <summary>
+    /// The address of the struct. Valid until the handle is freed. Not checked in debug mode (frees and pointer code
+    /// stay as they are); <see cref="Value"/> is.
+    /// </summary>
     public T* Pointer => _pointer;
 
     /// <summary>The allocation stamp the heap gave this handle (used by debug mode to detect stale handles).</summary>
     internal ulong Stamp => _stamp;
 
+    /// <summary>Debug mode: throws <see cref="ObjectDisposedException"/> when the block was freed since this handle was made.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void CheckNotFreed() => DebugBlocks.CheckHandle(_pointer, _stamp, typeof(T));
+
     /// <summary>A reference to the struct in its block. Valid until the handle is freed.</summary>
     /// <exception cref="NullReferenceException">The handle is <see cref="Null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">
+    /// Debug mode: the block was freed since this handle was made (it may even hold another allocation now).
+    /// </exception>
     public ref T Value
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
+            // A static readonly the JIT folds: in release mode Value is the null test and the dereference, nothing
+            // more. (Only the process-wide switch turns this check on; a private debug heap checks its handles on Free.)
+            if (DebugMode.Enabled && _stamp != 0)
+            {
+                CheckNotFreed();
+            }
+
             if (_pointer == null)
             {
                 ThrowNull();
@@ -49,6 +66,8 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
     }
 
     /// <summary>Frees the block, as <see cref="PooledHeap.Free{T}(Pooled{T})"/> does. Dispose exactly one copy of a handle.</summary>
+    /// <exception cref="PoolCorruptionException">Debug mode: a guard byte around the block was overwritten; nothing was freed.</exception>
+    /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
     public void Dispose() => PooledHeap.Free(this);
 
     /// <inheritdoc />

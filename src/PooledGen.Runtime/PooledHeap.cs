@@ -51,11 +51,18 @@ using System.Threading;
  * Requests over 512 bytes, and structs aligned more strictly than 64 bytes, take the large-object path
  * (NativeMemory.AlignedAlloc), recorded so that frees can be checked and counted.
  *
+ * Debug mode (POOLEDGEN_DEBUG=1, or a heap made with debug: true): every entry point sends the call to the debug
+ * paths before any fast path. A debug block is a larger block with a header, guard bytes (0xFD) before and after
+ * the user's bytes, a stamp the handle carries, and a record of where it was allocated (DebugLayout.cs draws it).
+ *
  * Files: SizeClass.cs (classes, BlockLayout<T>), Arena.cs (arena header), Pool.cs (pool header, its free lists,
  * the empty pool), ThreadHeap.cs (per-thread state and the lease that ties it to its thread), ArenaHeap.cs (fast
  * and slow paths, arenas, abandonment, trim), ArenaRegistry.cs ("is this address ours?"), HeapRegistry.cs (heap
  * ids), LargeObjects.cs, PooledHeapStatistics.cs, PooledHeapOptions.cs, StartupConfiguration.cs and
- * HeapGeometry.cs (the process-wide sizes, set once), DebugMode.cs, TypeRegistry.cs.
+ * HeapGeometry.cs (the process-wide sizes, set once), TypeRegistry.cs; debug mode: DebugMode.cs (the switch),
+ * ArenaHeap.Debug.cs (its entry paths), DebugLayout.cs (guards, stamps), DebugBlocks.cs (live-block records),
+ * LiveAllocation.cs, PoolCorruptionException.cs; reports and metrics: HeapReport.cs (WriteStatistics, the leak
+ * report), PooledGenMetrics.cs (the "PooledGen" meter).
  */
 
 namespace PooledGen;
@@ -104,6 +111,11 @@ public static unsafe class PooledHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pooled<T> Alloc<T>() where T : unmanaged
     {
+        if (DebugMode.Enabled)
+        {
+            return Shared.AllocDebug<T>();
+        }
+
         var pointer = (T*)ArenaHeap.AllocateBlock<T>(ArenaHeap.t_sharedThreadHeap, null);
         *pointer = default;
         return new Pooled<T>(pointer, 0);
@@ -117,6 +129,11 @@ public static unsafe class PooledHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pooled<T> Alloc<T>(in T value) where T : unmanaged
     {
+        if (DebugMode.Enabled)
+        {
+            return Shared.AllocDebug(value);
+        }
+
         var pointer = (T*)ArenaHeap.AllocateBlock<T>(ArenaHeap.t_sharedThreadHeap, null);
         *pointer = value;
         return new Pooled<T>(pointer, 0);
@@ -128,11 +145,19 @@ public static unsafe class PooledHeap
     /// </summary>
     /// <typeparam name="T">The struct in the block.</typeparam>
     /// <param name="item">The handle.</param>
+    /// <exception cref="PoolCorruptionException">Debug mode: a guard byte around the block was overwritten; nothing was freed.</exception>
+    /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed (a double free, or a stale handle); nothing was freed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Free<T>(Pooled<T> item) where T : unmanaged
     {
         if (!item.IsNull)
         {
+            if (DebugMode.Enabled)
+            {
+                ArenaHeap.FreeDebug(item.Pointer, item.Stamp, typeof(T));
+                return;
+            }
+
             ArenaHeap.FreeBlock<T>(ArenaHeap.t_sharedThreadHeap, item.Pointer);
         }
     }
@@ -141,7 +166,10 @@ public static unsafe class PooledHeap
     /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
     /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
     /// <exception cref="OutOfMemoryException">The operating system, or the configured cap, refused the memory.</exception>
-    public static void* Allocate(nuint size) => ArenaHeap.AllocateUntyped(ArenaHeap.t_sharedThreadHeap, size, null);
+    public static void* Allocate(nuint size) =>
+        DebugMode.Enabled
+            ? Shared.AllocateDebug(size, SizeClass.Spacing, null, out _)
+            : ArenaHeap.AllocateUntyped(ArenaHeap.t_sharedThreadHeap, size, null);
 
     /// <summary>
     /// Frees a block from <see cref="Allocate(nuint)"/> (or from any PooledGen heap), on any thread.
@@ -152,11 +180,51 @@ public static unsafe class PooledHeap
     /// <paramref name="pointer"/> was not handed out by PooledGen, or points inside a block rather than at its start;
     /// nothing is freed and the heap is unchanged.
     /// </exception>
-    public static void Free(void* pointer) => ArenaHeap.FreeUntyped(ArenaHeap.t_sharedThreadHeap, pointer);
+    /// <exception cref="PoolCorruptionException">Debug mode: a guard byte around the block was overwritten; nothing was freed.</exception>
+    /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
+    public static void Free(void* pointer)
+    {
+        if (DebugMode.Enabled)
+        {
+            ArenaHeap.FreeDebug(pointer, 0, null);
+            return;
+        }
+
+        ArenaHeap.FreeUntyped(ArenaHeap.t_sharedThreadHeap, pointer);
+    }
+
+    /// <summary>
+    /// True when the process runs PooledGen in debug mode: started with the environment variable
+    /// <c>POOLEDGEN_DEBUG=1</c> or the AppContext switch <c>PooledGen.Debug</c> set to true (read once, at start-up).
+    /// Every heap is then a debug heap; see <see cref="ArenaHeap(long, bool)"/> for what debug mode does.
+    /// </summary>
+    public static bool IsDebugEnabled => DebugMode.Enabled;
 
     /// <summary>Takes a snapshot of the shared heap's statistics. Allocating threads are not stopped.</summary>
     /// <returns>The snapshot.</returns>
     public static PooledHeapStatistics GetStatistics() => Shared.GetStatistics();
+
+    /// <summary>
+    /// Writes the shared heap's statistics as a table in the spirit of CPython's <c>sys._debugmallocstats()</c>: the
+    /// size classes in use, the arenas, where the reserved bytes are, the large-object path and the <c>[Pooled]</c>
+    /// types (see <see cref="ArenaHeap.WriteStatistics(System.IO.TextWriter)"/>).
+    /// </summary>
+    /// <param name="writer">Where to write, e.g. <see cref="Console.Out"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> is null.</exception>
+    public static void WriteStatistics(System.IO.TextWriter writer) => Shared.WriteStatistics(writer);
+
+    /// <summary>The shared heap's live blocks with the stack traces that allocated them (debug mode only).</summary>
+    /// <returns>The live blocks, by type name, then allocation site, then address.</returns>
+    /// <exception cref="InvalidOperationException">Debug mode is off: allocation sites are not recorded.</exception>
+    public static System.Collections.Generic.IReadOnlyList<LiveAllocation> GetLiveAllocations() => Shared.GetLiveAllocations();
+
+    /// <summary>
+    /// Writes the shared heap's leak report: the live blocks grouped by type and allocation site (debug mode); in
+    /// release mode one line saying how to switch debug mode on. Call it at shutdown, once everything should be freed.
+    /// </summary>
+    /// <param name="writer">Where to write, e.g. <see cref="Console.Error"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> is null.</exception>
+    public static void WriteLeakReport(System.IO.TextWriter writer) => Shared.WriteLeakReport(writer);
 
     /// <summary>
     /// Returns to the operating system every arena of the shared heap with no block in use (see
@@ -195,7 +263,7 @@ public static unsafe class PooledHeap
         {
             if (s_shared is null)
             {
-                Volatile.Write(ref s_shared, new ArenaHeap(HeapGeometry.SharedHeapMaxReservedBytes, isShared: true));
+                Volatile.Write(ref s_shared, new ArenaHeap(HeapGeometry.SharedHeapMaxReservedBytes, isShared: true, debug: false));
             }
 
             return s_shared;

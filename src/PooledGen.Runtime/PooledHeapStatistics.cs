@@ -45,6 +45,44 @@ public sealed class PooledHeapStatistics
     /// <summary>Bytes in blocks handed out and not freed (whole blocks, padding included) and in large blocks.</summary>
     public long BytesInUse { get; init; }
 
+    /// <summary>Bytes in the free blocks of pools in use: memory lost to partly used pools.</summary>
+    public long BytesInFreeBlocks { get; init; }
+
+    /// <summary>Bytes in free pools of the held arenas (returned to their arena, or never carved).</summary>
+    public long BytesInFreePools { get; init; }
+
+    /// <summary>
+    /// Bytes of pools in use that no block can use: pool headers (and the arena header in an arena's first pool) and
+    /// the tail of a pool too short for one more block. With <see cref="BytesInUse"/>, <see cref="BytesInFreeBlocks"/>
+    /// and <see cref="BytesInFreePools"/> it adds up to <see cref="BytesReserved"/>.
+    /// </summary>
+    public long BytesInPoolOverhead { get; init; }
+
+    /// <summary>
+    /// Bytes lost to block padding in live blocks: what a release heap's block of each one's size class holds past
+    /// the bytes requested (<c>sizeof(T)</c>). Known in debug mode only, which records every live block's size;
+    /// null otherwise.
+    /// </summary>
+    public long? BytesLostToPadding { get; init; }
+
+    /// <summary>Debug mode: bytes of live blocks spent on headers and guard bytes (null in release mode).</summary>
+    public long? BytesInDebugGuards { get; init; }
+
+    /// <summary>Blocks handed out since the heap was created (small and large), summed from per-thread counters.</summary>
+    public long Allocations { get; init; }
+
+    /// <summary>Blocks freed since the heap was created (small and large), summed from per-thread counters.</summary>
+    public long Frees { get; init; }
+
+    /// <summary>True when the heap runs in debug mode (then blocks are larger and <see cref="LiveTypes"/> is filled in).</summary>
+    public bool DebugEnabled { get; init; }
+
+    /// <summary>
+    /// Debug mode: per struct type, the live blocks and their bytes, from the records of the live blocks; empty in
+    /// release mode, where counting per type would cost the fast path a write per allocation.
+    /// </summary>
+    public IReadOnlyList<PooledTypeStatistics> LiveTypes { get; init; } = [];
+
     /// <summary>Large blocks (over <see cref="PooledHeap.SmallObjectThreshold"/> bytes) live now.</summary>
     public long LargeObjectCount { get; init; }
 
@@ -65,6 +103,14 @@ public sealed class PooledHeapStatistics
 /// <param name="BlocksInUse">Blocks handed out and not freed.</param>
 /// <param name="BlocksFree">Blocks of those pools not in use (on free lists or not yet carved).</param>
 public readonly record struct SizeClassStatistics(int SizeClass, int BlockSize, long PoolsInUse, long BlocksInUse, long BlocksFree);
+
+/// <summary>The live blocks of one struct type in a debug heap.</summary>
+/// <param name="Name">The type's registered <c>[Pooled]</c> name, or its CLR name.</param>
+/// <param name="Size">Its size, <c>sizeof(T)</c>.</param>
+/// <param name="BlockSize">The block size a release heap serves it with, or 0 for the large-object path.</param>
+/// <param name="LiveCount">Blocks of the type allocated and not freed.</param>
+/// <param name="LiveBytes">Their bytes, <c>LiveCount * Size</c>.</param>
+public sealed record PooledTypeStatistics(string Name, int Size, int BlockSize, long LiveCount, long LiveBytes);
 
 /// <summary>A <c>[Pooled]</c> type as registered by generated code.</summary>
 /// <param name="Name">The type's display name.</param>

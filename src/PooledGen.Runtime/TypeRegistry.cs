@@ -29,6 +29,15 @@ internal static unsafe class TypeRegistry
         }
     }
 
+    /// <summary>The name <paramref name="type"/> was registered under, or null when it was not.</summary>
+    public static string? NameOf(Type type)
+    {
+        lock (s_lock)
+        {
+            return s_types.TryGetValue(type, out PooledTypeInfo? info) ? info.Name : null;
+        }
+    }
+
     /// <summary>The registered types.</summary>
     public static IReadOnlyList<PooledTypeInfo> Snapshot()
     {

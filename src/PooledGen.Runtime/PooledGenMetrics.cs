@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+
+namespace PooledGen;
+
+/// <summary>
+/// The <c>PooledGen</c> meter (<c>dotnet-counters monitor --counters PooledGen</c>): observable instruments only, read
+/// from each live heap's statistics when a listener collects, so that allocation and free pay nothing for them. The
+/// allocation and free counters are sums of per-thread counters that the fast paths keep anyway; no instrument makes
+/// the hot path write a shared cache line. Each measurement carries the heap's name in the tag <c>pooledgen.heap</c>.
+/// </summary>
+internal static class PooledGenMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "PooledGen";
+
+    /// <summary>The tag that names the heap of a measurement: <c>shared</c> or <c>heap-</c> and its id.</summary>
+    public const string HeapTag = "pooledgen.heap";
+
+    /// <summary>The tag that gives the size class of a <c>pooledgen.blocks_in_use</c> measurement.</summary>
+    public const string SizeClassTag = "pooledgen.size_class";
+
+    /// <summary>The tag that gives the block size of a <c>pooledgen.blocks_in_use</c> measurement.</summary>
+    public const string BlockSizeTag = "pooledgen.block_size";
+
+    private static readonly Meter s_meter = Create();
+
+    /// <summary>Creates the meter (once) when the first heap is made.</summary>
+    public static void EnsureCreated() => GC.KeepAlive(s_meter);
+
+    private static Meter Create()
+    {
+        var meter = new Meter(MeterName, typeof(PooledGenMetrics).Assembly.GetName().Version?.ToString());
+        meter.CreateObservableGauge("pooledgen.arenas", () => Observe(s => s.ArenasCurrent), "{arena}", "Arenas held from the operating system.");
+        meter.CreateObservableGauge("pooledgen.bytes_reserved", () => Observe(s => s.BytesReserved), "By", "Bytes held from the operating system: arenas and large blocks.");
+        meter.CreateObservableGauge("pooledgen.bytes_in_use", () => Observe(s => s.BytesInUse), "By", "Bytes in blocks handed out and not freed.");
+        meter.CreateObservableGauge("pooledgen.blocks_in_use", ObserveSizeClasses, "{block}", "Blocks handed out and not freed, per size class in use.");
+        meter.CreateObservableGauge("pooledgen.large_objects", () => Observe(s => s.LargeObjectCount), "{block}", "Live blocks of the large-object path.");
+        meter.CreateObservableCounter("pooledgen.allocations", () => Observe(s => s.Allocations), "{block}", "Blocks allocated, summed from per-thread counters.");
+        meter.CreateObservableCounter("pooledgen.frees", () => Observe(s => s.Frees), "{block}", "Blocks freed, summed from per-thread counters.");
+        return meter;
+    }
+
+    private static IEnumerable<Measurement<long>> Observe(Func<PooledHeapStatistics, long> figure)
+    {
+        foreach ((ArenaHeap heap, PooledHeapStatistics stats) in Snapshots())
+        {
+            yield return new Measurement<long>(figure(stats), new KeyValuePair<string, object?>(HeapTag, heap.Name));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveSizeClasses()
+    {
+        foreach ((ArenaHeap heap, PooledHeapStatistics stats) in Snapshots())
+        {
+            foreach (SizeClassStatistics c in stats.SizeClasses)
+            {
+                if (c.PoolsInUse != 0 || c.BlocksInUse != 0)
+                {
+                    yield return new Measurement<long>(
+                        c.BlocksInUse,
+                        new KeyValuePair<string, object?>(HeapTag, heap.Name),
+                        new KeyValuePair<string, object?>(SizeClassTag, c.SizeClass),
+                        new KeyValuePair<string, object?>(BlockSizeTag, c.BlockSize));
+                }
+            }
+        }
+    }
+
+    private static List<(ArenaHeap Heap, PooledHeapStatistics Stats)> Snapshots()
+    {
+        var snapshots = new List<(ArenaHeap, PooledHeapStatistics)>();
+        foreach (ArenaHeap heap in HeapRegistry.Snapshot())
+        {
+            try
+            {
+                snapshots.Add((heap, heap.GetStatistics()));
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed since the registry was read: it has nothing left to report.
+            }
+        }
+
+        return snapshots;
+    }
+}

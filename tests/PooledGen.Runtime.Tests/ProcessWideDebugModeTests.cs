@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace PooledGen.Runtime.Tests;
+
+/// <summary>
+/// Process-wide debug mode (<c>POOLEDGEN_DEBUG=1</c>) is read once per process, so these tests run their scenario in
+/// a child process: this test assembly started again with <see cref="DebugModeProcess.Main"/> as its entry point.
+/// </summary>
+public class ProcessWideDebugModeTests
+{
+    [Fact]
+    public void With_POOLEDGEN_DEBUG_the_shared_heap_checks_guards_and_refuses_double_frees() =>
+        DebugModeProcess.Run(nameof(DebugModeProcess.GuardsAndDoubleFree));
+
+    [Fact]
+    public void With_POOLEDGEN_DEBUG_Value_of_a_freed_handle_throws_ObjectDisposedException() =>
+        DebugModeProcess.Run(nameof(DebugModeProcess.UseAfterFree));
+
+    [Fact]
+    public void With_POOLEDGEN_DEBUG_the_leak_report_and_statistics_of_the_shared_heap_show_the_live_blocks() =>
+        DebugModeProcess.Run(nameof(DebugModeProcess.LeakReportAndStatistics));
+}
+
+/// <summary>The child process's entry point and its scenarios; each throws on failure.</summary>
+public static unsafe class DebugModeProcess
+{
+    /// <summary>Runs the scenario named by the first argument; exit code 0 when it passes.</summary>
+    public static int Main(string[] args)
+    {
+        try
+        {
+            Assert.True(PooledHeap.IsDebugEnabled, "POOLEDGEN_DEBUG=1 did not switch debug mode on");
+            typeof(DebugModeProcess).GetMethod(args[0])!.Invoke(null, null);
+            Console.WriteLine("scenario passed");
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine(e);
+            return 1;
+        }
+    }
+
+    /// <summary>Starts this assembly in a child process with POOLEDGEN_DEBUG=1 and fails when the scenario does.</summary>
+    internal static void Run(string scenario)
+    {
+        string host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(DebugModeProcess).Assembly.Location);
+        start.ArgumentList.Add(scenario);
+        start.Environment["POOLEDGEN_DEBUG"] = "1";
+        using Process child = Process.Start(start)!;
+        Task<string> error = child.StandardError.ReadToEndAsync();
+        string output = child.StandardOutput.ReadToEnd();
+        Assert.True(child.WaitForExit(120_000), "the debug-mode child process did not end");
+        Assert.True(child.ExitCode == 0, $"scenario {scenario} failed in the POOLEDGEN_DEBUG=1 process:\n{output}\n{error.Result}");
+    }
+
+    public static void GuardsAndDoubleFree()
+    {
+        Pooled<Bytes100> p = PooledHeap.Alloc<Bytes100>();
+        ((byte*)p.Pointer)[100] = 0x41;
+        var e = Assert.Throws<PoolCorruptionException>(() => PooledHeap.Free(p));
+        Assert.Equal(("Bytes100", GuardPosition.After, 100L, (nuint)p.Pointer), (e.TypeName, e.Guard, e.ByteOffset, e.BlockAddress));
+        ((byte*)p.Pointer)[100] = 0xFD;
+
+        var raw = (byte*)PooledHeap.Allocate(30);
+        raw[-1] = 0;
+        Assert.Equal(GuardPosition.Before, Assert.Throws<PoolCorruptionException>(() => PooledHeap.Free(raw)).Guard);
+        raw[-1] = 0xFD;
+
+        PooledHeap.Free(p);
+        PooledHeap.Free(raw);
+        Assert.Contains("double free", Assert.Throws<ObjectDisposedException>(() => PooledHeap.Free(p)).Message);
+        Assert.Throws<ObjectDisposedException>(() => PooledHeap.Free(raw));
+        Assert.Throws<ObjectDisposedException>(() => p.Dispose());
+
+        // Private heaps are debug heaps too in this process.
+        using var heap = new ArenaHeap();
+        Assert.True(heap.IsDebugEnabled);
+    }
+
+    public static void UseAfterFree()
+    {
+        Pooled<Bytes100> keep = PooledHeap.Alloc<Bytes100>();
+        Pooled<Bytes100> p = PooledHeap.Alloc<Bytes100>();
+        p.Value.First = 3;
+        Assert.Equal(3, p.Value.First);
+        PooledHeap.Free(p);
+        var e = Assert.Throws<ObjectDisposedException>(() => p.Value.First);
+        Assert.Contains("use after free", e.Message);
+        Assert.Contains("Bytes100", e.Message);
+
+        Pooled<Bytes513> large = PooledHeap.Alloc<Bytes513>();
+        PooledHeap.Free(large);
+        Assert.Throws<ObjectDisposedException>(() => large.Value.First);
+        PooledHeap.Free(keep);
+    }
+
+    public static void LeakReportAndStatistics()
+    {
+        Pooled<Point3> leaked = AllocateAndForget();
+        var report = new StringWriter();
+        PooledHeap.WriteLeakReport(report);
+        Assert.Contains("Point3: 1 block, 24 bytes", report.ToString());
+        Assert.Contains("DebugModeProcess.AllocateAndForget", report.ToString());
+        Assert.Contains("DebugModeProcess.AllocateAndForget", Assert.Single(PooledHeap.GetLiveAllocations()).AllocationSite);
+
+        var statistics = new StringWriter();
+        PooledHeap.WriteStatistics(statistics);
+        Assert.Contains("heap shared (debug mode)", statistics.ToString());
+        Assert.Equal(1, Assert.Single(PooledHeap.GetStatistics().LiveTypes).LiveCount);
+        PooledHeap.Free(leaked);
+        Assert.Empty(PooledHeap.GetLiveAllocations());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Pooled<Point3> AllocateAndForget() => PooledHeap.Alloc<Point3>();
+}
