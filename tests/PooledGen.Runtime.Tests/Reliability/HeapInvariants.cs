@@ -78,9 +78,41 @@ internal static unsafe class HeapInvariants
     /// Checks every invariant of <paramref name="heap"/> holding exactly <paramref name="live"/>. Call it when no
     /// other thread allocates or frees in the heap: the block counts are then exact.
     /// </summary>
-    public static void Check(ArenaHeap heap, IReadOnlyCollection<LiveBlock> live) => Check(heap.GetStatistics(), live);
+    public static void Check(ArenaHeap heap, IReadOnlyCollection<LiveBlock> live)
+    {
+        if (!heap.IsDebugEnabled)
+        {
+            Check(heap.GetStatistics(), live);
+            return;
+        }
 
-    /// <summary>Checks a statistics snapshot against the live blocks it should describe.</summary>
+        // A debug block sits behind a guard prefix in a larger class, or on the large path: its user bytes are what
+        // the test knows, and the heap's own record of live blocks must name exactly the same ones.
+        PooledHeapStatistics stats = heap.GetStatistics();
+        foreach (LiveBlock block in live)
+        {
+            CheckPattern(block);
+            CheckAlignment(block);
+        }
+
+        CheckNoOverlap(live.Select(b => b with { IsLarge = true }));
+        var recorded = heap.GetLiveAllocations().Select(a => (nint)a.Address).ToHashSet();
+        long blocks = stats.SizeClasses.Sum(s => s.BlocksInUse) + stats.LargeObjectCount;
+        if (!recorded.SetEquals(live.Select(b => b.Address)) || blocks != live.Count)
+        {
+            throw new HeapInvariantException(
+                $"the debug heap records {recorded.Count} live blocks and counts {blocks}, the model holds {live.Count}");
+        }
+
+        var errors = new StringBuilder();
+        CheckHeapAccounts(stats, errors, arenasInUse: 0);
+        if (errors.Length > 0)
+        {
+            throw new HeapInvariantException($"the debug heap's accounts do not add up:{Environment.NewLine}{errors}");
+        }
+    }
+
+    /// <summary>Checks a statistics snapshot against the live blocks it should describe (a release heap).</summary>
     public static void Check(PooledHeapStatistics stats, IReadOnlyCollection<LiveBlock> live)
     {
         nuint arenaMask = ~(nuint)(stats.ArenaSize - 1);
@@ -94,12 +126,7 @@ internal static unsafe class HeapInvariants
         foreach (LiveBlock block in live)
         {
             CheckPattern(block);
-            int alignment = Math.Max(block.Alignment, 16);
-            if (block.Address % alignment != 0)
-            {
-                throw new HeapInvariantException($"block {block} is not aligned to {alignment} bytes");
-            }
-
+            CheckAlignment(block);
             if (block.IsLarge)
             {
                 largeCount++;
@@ -157,7 +184,25 @@ internal static unsafe class HeapInvariants
         Expect(stats.LargeObjectCount == largeCount, $"statistics say {stats.LargeObjectCount} large blocks, the model holds {largeCount}");
         Expect(stats.LargeObjectBytes == largeBytes, $"statistics say {stats.LargeObjectBytes} large-block bytes, the model holds {largeBytes}");
         Expect(stats.BytesInUse == smallBytes + largeBytes, $"statistics say {stats.BytesInUse} bytes in use, the model holds {smallBytes + largeBytes}");
-        Expect(stats.ArenasCurrent >= arenas.Count, $"statistics say {stats.ArenasCurrent} arenas, but live blocks lie in {arenas.Count}");
+        CheckHeapAccounts(stats, errors, arenas.Count);
+        if (errors.Length > 0)
+        {
+            throw new HeapInvariantException($"the statistics disagree with the {live.Count} live blocks:{Environment.NewLine}{errors}");
+        }
+    }
+
+    /// <summary>The figures that must add up whatever is live: arenas, reserved bytes, pools. Appends what does not.</summary>
+    private static void CheckHeapAccounts(PooledHeapStatistics stats, StringBuilder errors, int arenasInUse)
+    {
+        void Expect(bool holds, string what)
+        {
+            if (!holds)
+            {
+                errors.AppendLine(what);
+            }
+        }
+
+        Expect(stats.ArenasCurrent >= arenasInUse, $"statistics say {stats.ArenasCurrent} arenas, but live blocks lie in {arenasInUse}");
         Expect(stats.ArenasCurrent == stats.ArenasAllocated - stats.ArenasReleased,
             $"{stats.ArenasCurrent} arenas current, but {stats.ArenasAllocated} allocated - {stats.ArenasReleased} released");
         Expect(stats.ArenasHighWater >= stats.ArenasCurrent, $"high water {stats.ArenasHighWater} is below the {stats.ArenasCurrent} current arenas");
@@ -169,10 +214,14 @@ internal static unsafe class HeapInvariants
         Expect(stats.FreePools >= 0 && stats.FreePools + poolsInUse == stats.ArenasCurrent * (stats.ArenaSize / stats.PoolSize),
             $"{stats.FreePools} free pools + {poolsInUse} in use is not {stats.ArenasCurrent} arenas of {stats.ArenaSize / stats.PoolSize} pools");
         Expect(stats.AbandonedPools >= 0 && stats.AbandonedPools <= poolsInUse, $"{stats.AbandonedPools} abandoned pools of {poolsInUse} in use");
+    }
 
-        if (errors.Length > 0)
+    private static void CheckAlignment(in LiveBlock block)
+    {
+        int alignment = Math.Max(block.Alignment, 16);
+        if (block.Address % alignment != 0)
         {
-            throw new HeapInvariantException($"the statistics disagree with the {live.Count} live blocks:{Environment.NewLine}{errors}");
+            throw new HeapInvariantException($"block {block} is not aligned to {alignment} bytes");
         }
     }
 
@@ -197,8 +246,8 @@ internal static unsafe class HeapInvariants
     public static void CheckEverythingReturned(ArenaHeap heap)
     {
         heap.Trim();
+        Check(heap, []);
         PooledHeapStatistics stats = heap.GetStatistics();
-        Check(stats, []);
         if (stats.ArenasCurrent != 0 || stats.BytesReserved != 0 || stats.AbandonedPools != 0 || stats.SizeClasses.Any(s => s.PoolsInUse != 0))
         {
             throw new HeapInvariantException(

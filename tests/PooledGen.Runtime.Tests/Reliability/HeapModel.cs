@@ -70,6 +70,32 @@ internal sealed class HeapModel(ArenaHeap heap)
     /// <summary>The live blocks.</summary>
     public IReadOnlyCollection<LiveBlock> Live => _live.Select(a => a.Block).ToList();
 
+    /// <summary>The live allocations, for tests that free some by hand.</summary>
+    public IReadOnlyList<Allocation> Allocations => _live;
+
+    /// <summary>Forgets an allocation the test freed by hand.</summary>
+    public void Forget(Allocation allocation) => _live.Remove(allocation);
+
+    /// <summary>A heap holding a deterministic mix of <paramref name="count"/> typed and untyped blocks over every class and the large path.</summary>
+    public static HeapModel Populated(ArenaHeap heap, int seed, int count = 400)
+    {
+        var model = new HeapModel(heap);
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            model.Apply(random.Next(3) == 0
+                ? new Step(StepKind.AllocTyped, random.Next(BlockType.All.Length), 0)
+                : new Step(StepKind.Allocate, random.Next(4) == 0 ? random.Next(513, 2049) : random.Next(0, 513), 0));
+            if (random.Next(4) == 0)
+            {
+                model.Apply(new Step(StepKind.Free, random.Next(1 << 20), random.Next(3)));
+            }
+        }
+
+        HeapInvariants.Check(heap, model.Live);
+        return model;
+    }
+
     /// <summary>Applies <paramref name="step"/> to the heap and to the model. An exception leaves both in agreement.</summary>
     public void Apply(Step step)
     {

@@ -26,6 +26,20 @@ public class ModelBasedTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void On_a_debug_heap_random_sequences_keep_every_invariant_and_trip_no_guard()
+    {
+        HeapModel.AnyStep.Array[1, 50].Sample(
+            steps =>
+            {
+                using var heap = new ArenaHeap(0, debug: true);
+                HeapModel.Run(heap, steps);
+            },
+            writeLine: output.WriteLine,
+            iter: 30,
+            print: Print);
+    }
+
+    [Fact]
     public void Under_a_cap_every_OutOfMemoryException_is_deserved_names_the_cap_and_leaves_the_heap_consistent()
     {
         Gen.Select(Gen.Int[1, 3], Gen.Int[0, 4096], HeapModel.AnyStep.Array[1, 120]).Sample(

@@ -27,6 +27,9 @@ internal sealed record StressOptions
 
     /// <summary>The seed of every random choice; a thread's generator is seeded from it, its round, slot and life.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>Runs on a debug heap (guards, double-free checks, allocation sites): slower, so give it fewer steps.</summary>
+    public bool Debug { get; init; }
 }
 
 /// <summary>What a stress run did.</summary>
@@ -75,7 +78,7 @@ internal sealed class StressRun
     /// <summary>Runs <paramref name="options"/> in a private heap, disposed at the end; throws on the first fault found.</summary>
     public static StressResult Run(StressOptions options, Action<string>? log = null)
     {
-        using var heap = new ArenaHeap();
+        using var heap = new ArenaHeap(0, options.Debug);
         var run = new StressRun(options, heap);
         return run.Execute(log);
     }
@@ -98,7 +101,7 @@ internal sealed class StressRun
             _peakLive = Math.Max(_peakLive, live.Count);
             PooledHeapStatistics stats = _heap.GetStatistics();
             _peakArenas = Math.Max(_peakArenas, stats.ArenasCurrent);
-            HeapInvariants.Check(stats, live.Select(t => t.Allocation.Block).ToList());
+            HeapInvariants.Check(_heap, live.Select(t => t.Allocation.Block).ToList());
             log?.Invoke($"  round {round + 1}/{_options.Rounds}: {_allocations + _frees + _handOffs:N0} operations so far, {live.Count:N0} live blocks, {stats.ArenasCurrent} arenas, {stats.AbandonedPools} abandoned pools");
 
             // The main thread frees a third of what is left: frees into pools of exited threads.

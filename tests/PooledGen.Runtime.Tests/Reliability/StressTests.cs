@@ -24,4 +24,14 @@ public class StressTests(ITestOutputHelper output)
         Assert.True(result.FreedByAnotherThread > result.Frees / 5, $"only {result.FreedByAnotherThread} of {result.Frees} frees were cross-thread");
         Assert.True(result.OrphanedByExitingThreads > 0, "no thread exited holding blocks");
     }
+
+    [Fact]
+    public void On_a_debug_heap_threads_passing_blocks_trip_no_check_and_return_every_arena()
+    {
+        var options = new StressOptions { Seed = 3, Threads = 8, Rounds = 2, LivesPerRound = 2, StepsPerLife = 2_000, Debug = true };
+        StressResult result = StressRun.Run(options, output.WriteLine);
+        output.WriteLine(result.ToString());
+        Assert.Equal(result.Allocations, result.Frees);
+        Assert.True(result.FreedByAnotherThread > 0);
+    }
 }
