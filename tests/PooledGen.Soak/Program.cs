@@ -3,8 +3,9 @@ using System.Globalization;
 using PooledGen;
 using PooledGen.Reliability;
 
-// The soak of docs/RELIABILITY.md: alternates the multi-threaded stress run and the model-based sequences of
-// PooledGen.Runtime.Tests/Reliability, with deterministic seeds, until the time is up. Exit code 0 when every check
+// The soak of docs/RELIABILITY.md: for each seed, the multi-threaded stress run on a release heap, a smaller one on a
+// debug heap, and model-based sequences for three seconds (all from PooledGen.Runtime.Tests/Reliability), until the
+// time is up. Exit code 0 when every check
 // held, 1 on the first fault (printed with the seed that replays it).
 //
 //   dotnet run -c Release --project tests/PooledGen.Soak -- --minutes 5 --seed 1 --threads 8
@@ -18,7 +19,7 @@ int threads = (int)Setting("--threads", "POOLEDGEN_SOAK_THREADS", 8);
 Console.WriteLine($"PooledGen soak: {minutes} minutes, first seed {firstSeed}, {threads} threads at a time, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 var clock = Stopwatch.StartNew();
 var deadline = TimeSpan.FromMinutes(minutes);
-long operations = 0, threadsStarted = 0, foreignFrees = 0, orphaned = 0, sequences = 0, steps = 0, peakArenas = 0;
+long operations = 0, debugOperations = 0, threadsStarted = 0, foreignFrees = 0, orphaned = 0, sequences = 0, steps = 0, peakArenas = 0;
 int seed = firstSeed;
 var seeds = new List<int>();
 try
@@ -34,6 +35,11 @@ try
         foreignFrees += result.FreedByAnotherThread;
         orphaned += result.OrphanedByExitingThreads;
         peakArenas = Math.Max(peakArenas, result.PeakArenas);
+
+        // The same run, smaller, on a debug heap: guards, stamps and allocation sites under eight threads.
+        StressResult debug = StressRun.Run(options with { Rounds = 2, LivesPerRound = 2, StepsPerLife = 3_000, Debug = true });
+        Console.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] debug stress {debug}");
+        debugOperations += debug.Operations;
 
         // Model-based sequences for a few seconds, each from its own deterministic seed.
         var modelClock = Stopwatch.StartNew();
@@ -70,7 +76,8 @@ catch (Exception e)
 Console.WriteLine();
 Console.WriteLine($"soak passed in {clock.Elapsed:hh\\:mm\\:ss}: seeds {seeds.First()}..{seeds.Last()} ({seeds.Count} stress runs), " +
     $"{operations:N0} stress operations, {threadsStarted:N0} threads started ({threads} at a time), {foreignFrees:N0} cross-thread frees, " +
-    $"{orphaned:N0} blocks left by exiting threads, peak {peakArenas} arenas; {sequences:N0} model sequences of {steps:N0} steps");
+    $"{orphaned:N0} blocks left by exiting threads, peak {peakArenas} arenas; {debugOperations:N0} operations on debug heaps; " +
+    $"{sequences:N0} model sequences of {steps:N0} steps");
 return 0;
 
 // The model test's step mix (HeapModel.AnyStep) drawn from System.Random, so that a seed replays exactly.
