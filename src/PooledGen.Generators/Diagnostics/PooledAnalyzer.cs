@@ -5,7 +5,6 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
-using PooledGen.Generators.Emit;
 using PooledGen.Generators.Layout;
 using PooledGen.Generators.Targets;
 using static PooledGen.Generators.Diagnostics.DiagnosticDescriptors;
@@ -160,9 +159,9 @@ public sealed class PooledAnalyzer : DiagnosticAnalyzer
     }
 
     private static string DescribeLargeObject(int size, int threshold) =>
-        size > PooledSourceEmitter.SmallObjectThreshold
+        size > SizeClasses.SmallObjectThreshold
             ? ": it is served by the large-object path, not pooled"
-            : $": it is still pooled, in the {PooledSourceEmitter.BlockSize(size)}-byte class, but the project sets PooledGenSmallObjectThreshold to {threshold}";
+            : $": it is still pooled, in the {SizeClasses.BlockSize(size)}-byte class, but the project sets PooledGenSmallObjectThreshold to {threshold}";
 
     private static string DescribeWaste(SizeClassWasteFinding waste) =>
         waste.HasBetterOrder

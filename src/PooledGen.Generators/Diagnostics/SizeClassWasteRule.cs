@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Linq;
-using PooledGen.Generators.Emit;
 using PooledGen.Generators.Layout;
 
 namespace PooledGen.Generators.Diagnostics;
@@ -25,7 +24,7 @@ internal static class SizeClassWasteRule
     /// </summary>
     public static SizeClassWasteFinding? Evaluate(TypeLayout layout, bool canReorder)
     {
-        var blockSize = PooledSourceEmitter.BlockSize(layout.Size);
+        var blockSize = SizeClasses.BlockSize(layout.Size);
         if (blockSize == 0)
         {
             return null;
@@ -36,7 +35,7 @@ internal static class SizeClassWasteRule
         {
             var order = layout.DescendingAlignmentOrder();
             var betterSize = layout.SizeForFieldOrder(order);
-            var betterBlock = PooledSourceEmitter.BlockSize(betterSize);
+            var betterBlock = SizeClasses.BlockSize(betterSize);
             if (betterBlock != 0 && betterBlock < blockSize)
             {
                 var names = order.Select(i => layout.Fields[i].Name).ToImmutableArray();

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.CodeAnalysis.Diagnostics;
-using PooledGen.Generators.Emit;
+using PooledGen.Generators.Layout;
 
 namespace PooledGen.Generators.Diagnostics;
 
@@ -11,13 +11,13 @@ namespace PooledGen.Generators.Diagnostics;
 internal static class SmallObjectThreshold
 {
     /// <summary>The largest size class of the runtime, and the threshold when the project sets none.</summary>
-    public const int Default = PooledSourceEmitter.SmallObjectThreshold;
+    public const int Default = SizeClasses.SmallObjectThreshold;
 
     /// <summary>The smallest size class: a lower threshold would report every struct.</summary>
-    public const int Minimum = PooledSourceEmitter.SizeClassStep;
+    public const int Minimum = SizeClasses.Step;
 
     /// <summary>Size classes come in steps of this many bytes, so a threshold must be a multiple of it.</summary>
-    public const int Step = PooledSourceEmitter.SizeClassStep;
+    public const int Step = SizeClasses.Step;
 
     /// <summary>The key under which the compiler sees the MSBuild property.</summary>
     public const string OptionKey = "build_property.PooledGenSmallObjectThreshold";

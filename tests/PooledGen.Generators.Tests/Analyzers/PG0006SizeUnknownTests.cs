@@ -39,9 +39,9 @@ public class PG0006SizeUnknownTests
         VerifyAsync(
             """
             using PooledGen;
-            [Pooled] public partial struct {|#0:Guarded|} { public long Value; public System.Threading.SpinLock Lock; }
+            [Pooled] public partial struct {|#0:Guarded|} { public long Value; public System.Runtime.InteropServices.CLong Native; }
             """,
-            new DiagnosticResult(DiagnosticDescriptors.SizeUnknown).WithLocation(0).WithArguments("Guarded", "System.Threading.SpinLock"));
+            new DiagnosticResult(DiagnosticDescriptors.SizeUnknown).WithLocation(0).WithArguments("Guarded", "System.Runtime.InteropServices.CLong"));
 
     [Fact]
     public Task Unknown_size_gets_no_size_diagnostic_even_when_obviously_large() =>
