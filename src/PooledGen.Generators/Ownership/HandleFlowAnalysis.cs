@@ -36,7 +36,7 @@ namespace PooledGen.Generators.Ownership;
 /// the state before each statement flows into the handlers. Other implicit exceptions are not followed.
 /// </para>
 /// </remarks>
-internal sealed class HandleFlowAnalysis
+internal sealed partial class HandleFlowAnalysis
 {
     private const byte Held = 1;
     private const byte Freed = 2;
@@ -671,9 +671,10 @@ internal sealed class HandleFlowAnalysis
 
                 if (PassedByReference(operation, out var isOut))
                 {
+                    // The callee gets the variable, not the block: it may free, keep or replace the handle (resetting a
+                    // freed handle through 'ref' is fine), so the old block is handed on and the variable named anew.
                     if (!isOut)
                     {
-                        Use(operation, state.Variables[v], state);
                         Escape(state.Variables[v], state);
                     }
 
@@ -1042,123 +1043,4 @@ internal sealed class HandleFlowAnalysis
     }
 
     private static Location DeclarationOf(ISymbol symbol) => symbol.Locations.IsEmpty ? Location.None : symbol.Locations[0];
-
-    // ---- Types -------------------------------------------------------------------------------------------------
-
-    private enum WriteTarget
-    {
-        None,
-        Assignment,
-        Deconstruction,
-    }
-
-    private enum IdentityKind
-    {
-        /// <summary>A block allocated at this site in this body: leaks are reported for it.</summary>
-        Allocation,
-
-        /// <summary>A handle from a parameter, field, call or collection: used and freed, never leaked, by us.</summary>
-        Borrowed,
-
-        /// <summary>Older blocks of a site reached again: not followed.</summary>
-        Summary,
-    }
-
-    private sealed class Identity
-    {
-        public Identity(IdentityKind kind, IOperation? site)
-        {
-            Kind = kind;
-            Site = site;
-        }
-
-        public IdentityKind Kind { get; }
-
-        public IOperation? Site { get; }
-
-        public string? Name { get; set; }
-    }
-
-    private sealed class Variable
-    {
-        public Variable(ISymbol? symbol, string name)
-        {
-            Symbol = symbol;
-            Name = name;
-        }
-
-        /// <summary>The local or parameter; null for a compiler temporary (flow capture).</summary>
-        public ISymbol? Symbol { get; }
-
-        public string Name { get; }
-
-        public bool Captured { get; set; }
-
-        public bool HoldsAllocation { get; set; }
-    }
-
-    private sealed class UseFacts
-    {
-        public UseFacts(int identity) => Identity = identity;
-
-        public int Identity { get; }
-
-        public byte Facts { get; set; }
-
-        public bool Unknown { get; set; }
-    }
-
-    /// <summary>What holds at one program point: the identity each variable names and the facts of each identity.</summary>
-    private sealed class State
-    {
-        public State(int variables, int identities)
-        {
-            Variables = new int[variables];
-            for (var i = 0; i < Variables.Length; i++)
-            {
-                Variables[i] = Unassigned;
-            }
-
-            Facts = new byte[identities];
-        }
-
-        private State(State other)
-        {
-            Variables = (int[])other.Variables.Clone();
-            Facts = (byte[])other.Facts.Clone();
-        }
-
-        public int[] Variables { get; }
-
-        public byte[] Facts { get; }
-
-        public State Clone() => new(this);
-    }
-
-    /// <summary>The blocks one worklist owns: the whole graph, or one finally region replayed for one path.</summary>
-    private sealed class FlowContext
-    {
-        public FlowContext(int first, int last, FlowContext? parent)
-        {
-            First = first;
-            Last = last;
-            Parent = parent;
-        }
-
-        public int First { get; }
-
-        public int Last { get; }
-
-        public FlowContext? Parent { get; }
-
-        public Dictionary<int, State> Entry { get; } = new();
-
-        public SortedSet<int> Work { get; } = new();
-
-        public State? FinallyExit { get; set; }
-    }
-
-    private sealed class GiveUp : Exception
-    {
-    }
 }

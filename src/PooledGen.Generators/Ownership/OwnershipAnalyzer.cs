@@ -2,6 +2,7 @@ using System;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -60,9 +61,15 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
 
             analysed = body;
 
+            // Most members never allocate or free a handle. The tokens tell cheaply; the operation tree (built lazily,
+            // so walking it costs) tells for sure; only then is a control-flow graph worth its price.
+            if (!MayAllocateOrFree(body.Syntax))
+            {
+                continue;
+            }
+
             try
             {
-                // Most members never allocate or free a handle: find that out before paying for a control-flow graph.
                 var facts = CaptureFacts.Collect(body, symbols);
                 if (!facts.AllocatesOrFrees)
                 {
@@ -94,6 +101,20 @@ public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
         {
             AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, symbols, facts, memberName, report, cancellationToken);
         }
+    }
+
+    private static bool MayAllocateOrFree(SyntaxNode body)
+    {
+        foreach (var token in body.DescendantTokens())
+        {
+            if (token.IsKind(SyntaxKind.UsingKeyword)
+                || (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "Alloc" or "Free" or "Dispose"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string MemberName(ISymbol member) => member switch

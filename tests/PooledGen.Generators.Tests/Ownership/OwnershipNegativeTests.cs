@@ -635,4 +635,20 @@ public class OwnershipNegativeTests
             }
         }
         """);
+
+    [Fact]
+    public Task Resetting_a_freed_handle_through_ref_is_not_a_use() => VerifyAsync("""
+        class C
+        {
+            static void Clear(ref Pooled<Particle> slot) => slot = default;
+
+            void M()
+            {
+                var h = Particle.Alloc();
+                Particle.Free(h);
+                Clear(ref h);
+                if (!h.IsNull) h.Value.X = 1;
+            }
+        }
+        """);
 }

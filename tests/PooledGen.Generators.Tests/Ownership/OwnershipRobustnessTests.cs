@@ -75,6 +75,23 @@ public class OwnershipRobustnessTests
         }
     }
 
+    [Fact]
+    public async Task A_long_method_with_many_handles_and_loops_is_analysed_to_the_end()
+    {
+        var body = new System.Text.StringBuilder();
+        for (var i = 0; i < 150; i++)
+        {
+            body.AppendLine($"var h{i} = Particle.Alloc();");
+            body.AppendLine($"for (var k{i} = 0; k{i} < n; k{i}++) {{ if (k{i} % 3 == 0) continue; h{i}.Value.X += k{i}; }}");
+            body.AppendLine(i % 2 == 0 ? $"try {{ Helpers.Inspect(h{i}); }} finally {{ Particle.Free(h{i}); }}" : $"if (!h{i}.IsNull) Particle.Free(h{i});");
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var diagnostics = await AnalyzeAsync("class C { void M(int n) {\n" + body + "var last = Particle.Alloc();\n} }");
+        Assert.Equal("PG0012", Assert.Single(diagnostics).Id);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+    }
+
     private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string code)
     {
         var tree = CSharpSyntaxTree.ParseText(OwnershipTestSource.Prelude + code, new CSharpParseOptions(LanguageVersion.Latest));
