@@ -91,9 +91,9 @@ static Step[] RandomSteps(Random random)
         {
             < 30 => new Step(StepKind.Allocate, RandomSize(random), 0),
             < 45 => new Step(StepKind.AllocTyped, random.Next(BlockType.All.Length), 0),
-            < 85 => new Step(StepKind.Free, random.Next(1 << 20), random.Next(3)),
+            < 85 => new Step(StepKind.Free, random.Next(1 << 20), random.Next(Allocation.RouteCount)),
             < 89 => new Step(StepKind.Burst, RandomSize(random), random.Next(1, 1500)),
-            < 93 => new Step(StepKind.FreeEvery, random.Next(1, 5), random.Next(3)),
+            < 93 => new Step(StepKind.FreeEvery, random.Next(1, 5), random.Next(Allocation.RouteCount)),
             _ => new Step(StepKind.Trim, 0, 0),
         };
     }

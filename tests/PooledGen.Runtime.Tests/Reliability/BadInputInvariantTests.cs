@@ -154,13 +154,13 @@ public unsafe class BadInputInvariantTests(ITestOutputHelper output)
     {
         using var heap = new ArenaHeap(0, debug: true);
         HeapModel model = HeapModel.Populated(heap, seed: 6);
-        var routes = new[] { FreeRoute.OwnHeap, FreeRoute.Facade, FreeRoute.Untyped };
+        FreeRoute[] routes = Enum.GetValues<FreeRoute>();
         int i = 0;
         foreach (Allocation victim in model.Allocations.Where((_, n) => n % 4 == 0).ToList())
         {
-            victim.CheckAndFree(heap, routes[i++ % 3]);
+            victim.CheckAndFree(heap, routes[i++ % routes.Length]);
             model.Forget(victim);
-            FreeRoute again = routes[i++ % 3];
+            FreeRoute again = routes[(i++ + 1) % routes.Length];
             Exception e = Assert.ThrowsAny<Exception>(() => victim.Free(heap, again));
             Assert.Contains($"0x{victim.Block.Address:X}", e.Message);
             if (e is not ObjectDisposedException)

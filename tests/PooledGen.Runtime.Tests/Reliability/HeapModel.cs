@@ -56,7 +56,7 @@ internal sealed class HeapModel(ArenaHeap heap)
         (3, Gen.Int[513, 2048]),
         (2, Gen.OneOf(0, 1, 15, 16, 17, 511, 512, 513)));
 
-    private static readonly Gen<int> Route = Gen.Int[0, 2];
+    private static readonly Gen<int> Route = Gen.Int[0, Allocation.RouteCount - 1];
 
     /// <summary>A random step; frees are as likely as allocations, so the live set grows and shrinks.</summary>
     public static readonly Gen<Step> AnyStep = Gen.Frequency(
@@ -88,7 +88,7 @@ internal sealed class HeapModel(ArenaHeap heap)
                 : new Step(StepKind.Allocate, random.Next(4) == 0 ? random.Next(513, 2049) : random.Next(0, 513), 0));
             if (random.Next(4) == 0)
             {
-                model.Apply(new Step(StepKind.Free, random.Next(1 << 20), random.Next(3)));
+                model.Apply(new Step(StepKind.Free, random.Next(1 << 20), random.Next(Allocation.RouteCount)));
             }
         }
 

@@ -268,7 +268,7 @@ internal sealed class StressRun
             Interlocked.Increment(ref _foreignFrees);
         }
 
-        t.Allocation.CheckAndFree(_heap, (FreeRoute)random.Next(3));
+        t.Allocation.CheckAndFree(_heap, (FreeRoute)random.Next(Allocation.RouteCount));
         MarkFreed(t.Serial);
         Interlocked.Increment(ref _frees);
     }
