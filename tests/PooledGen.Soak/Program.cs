@@ -46,7 +46,7 @@ try
         int modelRuns = 0;
         for (; modelClock.Elapsed < TimeSpan.FromSeconds(3); modelRuns++)
         {
-            int modelSeed = HashCode.Combine(seed, modelRuns);
+            int modelSeed = StressRun.SeedOf(seed, modelRuns, -2, 0);
             Step[] sequence = RandomSteps(new Random(modelSeed));
             try
             {

@@ -105,7 +105,7 @@ internal sealed class StressRun
             log?.Invoke($"  round {round + 1}/{_options.Rounds}: {_allocations + _frees + _handOffs:N0} operations so far, {live.Count:N0} live blocks, {stats.ArenasCurrent} arenas, {stats.AbandonedPools} abandoned pools");
 
             // The main thread frees a third of what is left: frees into pools of exited threads.
-            var random = new Random(HashCode.Combine(_options.Seed, round, "main"));
+            var random = new Random(SeedOf(_options.Seed, round, -1, 0));
             foreach (Tracked t in DrainAll())
             {
                 if (random.Next(3) == 0)
@@ -172,7 +172,7 @@ internal sealed class StressRun
     private void Live(int round, int slot, int life)
     {
         int me = (round << 20) | (slot << 8) | life;
-        var random = new Random(HashCode.Combine(_options.Seed, round, slot, life));
+        var random = new Random(SeedOf(_options.Seed, round, slot, life));
         var local = new List<Tracked>();
         for (int i = 0; i < _options.StepsPerLife; i++)
         {
@@ -338,6 +338,22 @@ internal sealed class StressRun
         }
 
         return all;
+    }
+
+    /// <summary>
+    /// The seed of one thread's life (slot -1: the main thread), the same in every process: HashCode.Combine would
+    /// not do, it is randomized per process.
+    /// </summary>
+    public static int SeedOf(int seed, int round, int slot, int life)
+    {
+        ulong x = (ulong)(uint)seed;
+        foreach (int part in new[] { round, slot, life })
+        {
+            x = (x ^ (uint)part) * 0x9E3779B97F4A7C15UL; // splitmix64's multiplier and finalizer
+            x ^= x >> 31;
+        }
+
+        return (int)(x ^ (x >> 32)) & int.MaxValue;
     }
 
     private static Tracked TakeRandom(List<Tracked> list, Random random)
