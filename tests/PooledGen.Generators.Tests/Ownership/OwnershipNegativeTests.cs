@@ -651,4 +651,24 @@ public class OwnershipNegativeTests
             }
         }
         """);
+
+    [Fact]
+    public Task Correlated_conditions_are_a_documented_false_positive_that_a_null_check_removes() => VerifyAsync("""
+        class C
+        {
+            void Reported(bool verbose)
+            {
+                Pooled<Particle> p = default;
+                if (verbose) p = {|PG0012:Particle.Alloc()|};
+                if (verbose) Particle.Free(p);
+            }
+
+            void Silent(bool verbose)
+            {
+                Pooled<Particle> p = default;
+                if (verbose) p = Particle.Alloc();
+                if (!p.IsNull) Particle.Free(p);
+            }
+        }
+        """);
 }
