@@ -64,7 +64,7 @@ internal static partial class LayoutCalculator
         catch (OverflowException)
         {
             // Over 2 GB (say, fixed long B[1_000_000_000]): the CLR will not load such a type either.
-            return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
+            return TypeLayout.Unknown(LayoutUnknownReason.TooLarge, Display(type));
         }
     }
 
@@ -181,7 +181,12 @@ internal static partial class LayoutCalculator
                 return cached;
             }
 
-            if (depth > MaxDepth || !_inProgress.Add(type))
+            if (depth > MaxDepth)
+            {
+                return TypeLayout.Unknown(LayoutUnknownReason.TooDeep, Display(type));
+            }
+
+            if (!_inProgress.Add(type))
             {
                 return TypeLayout.Unknown(LayoutUnknownReason.Cycle, Display(type));
             }

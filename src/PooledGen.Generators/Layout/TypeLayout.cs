@@ -41,8 +41,17 @@ internal enum LayoutUnknownReason
     /// <summary>The code does not compile (error type, missing <c>[FieldOffset]</c>, open type parameter): nothing to report.</summary>
     Unresolved,
 
-    /// <summary>A struct that contains itself (CS0523) or a generic expansion without end: nothing to report.</summary>
+    /// <summary>A struct that contains itself (CS0523): nothing to report.</summary>
     Cycle,
+
+    /// <summary>
+    /// Nested deeper than the calculator follows (a generic expansion without end, CS0523, ends here too): the code may
+    /// be valid, so the generator still emits members, with <c>PooledSize</c> -1.
+    /// </summary>
+    TooDeep,
+
+    /// <summary>Over 2 GB once multiplied out: the CLR will not load such a type; the generator still emits members.</summary>
+    TooLarge,
 }
 
 /// <summary>One instance field of a struct as the CLR places it on x64.</summary>

@@ -47,7 +47,8 @@ internal static class PooledStructModelFactory
         if (layout.UnknownReason is LayoutUnknownReason.Unresolved or LayoutUnknownReason.Cycle)
         {
             // A field of a type that does not exist, or a struct that contains itself: the compiler already reports it,
-            // and generated IPooled<T> code would only pile unmanaged-constraint errors (CS8377) on top.
+            // and generated IPooled<T> code would only pile unmanaged-constraint errors (CS8377) on top. (Too deep or
+            // too large may be valid code: those are generated, with PooledSize -1.)
             return null;
         }
 

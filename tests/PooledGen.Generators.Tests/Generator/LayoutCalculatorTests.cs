@@ -82,7 +82,6 @@ public class LayoutCalculatorTests
     [Theory]
     [InlineData("struct S { public S Self; }")]
     [InlineData("struct S { public T Other; } struct T { public S Back; }")]
-    [InlineData("struct S { public G<int> A; } struct G<X> { public G<G<X>> Deeper; }")]
     public void Cyclic_layouts_end_as_unknown_without_hanging(string source)
     {
         var (layout, _) = LayoutOf(source, "S");
@@ -90,12 +89,20 @@ public class LayoutCalculatorTests
         Assert.Equal(LayoutUnknownReason.Cycle, layout.UnknownReason);
     }
 
+    [Fact]
+    public void A_generic_expansion_without_end_stops_at_the_depth_limit()
+    {
+        var (layout, _) = LayoutOf("struct S { public G<int> A; } struct G<X> { public G<G<X>> Deeper; }", "S");
+
+        Assert.Equal(LayoutUnknownReason.TooDeep, layout.UnknownReason);
+    }
+
     [Theory]
     [InlineData("unsafe struct S { public fixed long B[1000000000]; public fixed long C[1000000000]; }")]
     [InlineData("unsafe struct S { public fixed int B[-1]; }")]
     [InlineData("unsafe struct S { public fixed int B[0]; }")]
     [InlineData("[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = int.MaxValue)] struct S { public long A; public byte B; }")]
-    public void Impossible_sizes_are_unresolved_not_thrown_or_negative(string source)
+    public void Impossible_sizes_are_unknown_not_thrown_or_negative(string source)
     {
         var (layout, _) = LayoutOf(source, "S");
 
