@@ -1,53 +1,177 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Threading;
+
+/*
+ * PooledGen's small-object allocator, after CPython's Objects/obmalloc.c, with mimalloc's per-thread heaps.
+ *
+ * Memory comes from the operating system in ARENAS (256 KiB by default), each aligned to its own size, so that
+ * masking any address inside one gives its start. An arena is cut into POOLS (16 KiB by default), also aligned
+ * to their size. A pool serves one SIZE CLASS and is cut into BLOCKS of that class's size:
+ *
+ *     size class:  0   1   2   3  ...  31          request of n bytes (1..512) -> class (n - 1) >> 4
+ *     block size: 16  32  48  64  ... 512          block of class c            -> (c + 1) << 4 bytes
+ *
+ *   arena (ArenaSize, aligned to ArenaSize)
+ *   +---------------------------------+-----------------+-----------------+-- ... --+-----------------+
+ *   | pool 0                          | pool 1          | pool 2          |         | pool N-1        |
+ *   | [pool hdr][arena hdr][blocks...]| [pool hdr][blk] | [pool hdr][blk] |         | (never carved)  |
+ *   +---------------------------------+-----------------+-----------------+-- ... --+-----------------+
+ *
+ *   pool (PoolSize, aligned to PoolSize)
+ *   +------------+------------+-------+-------+-------+-------+-------+------------------------+-----+
+ *   | Pool hdr   | thread-free| block | block | block | block | block |   never used yet       |pad  |
+ *   | (owner's)  | (others')  | used  | free  | used  | free  | used  |   (bump: NextOffset)   |     |
+ *   +------------+------------+-------+-------+-------+-------+-------+------------------------+-----+
+ *     0           64          128                                      ^NextOffset
+ *                                       free blocks are a singly linked list through their first 8 bytes
+ *
+ * Finding things from a block address b:
+ *     pool  = b & ~(PoolSize - 1)                 (the pool header: class, free list, owner)
+ *     arena = (b & ~(ArenaSize - 1)) + 128        (the arena header: owning heap, free pools)
+ *     "is b ours?" = the masked arena base is in ArenaRegistry, checked BEFORE any header is read.
+ *
+ * Threads (mimalloc): each thread has a ThreadHeap per ArenaHeap, holding per class a current pool, a list of
+ * partial pools and a list of full pools. Pools are owned by one thread heap.
+ *   - Alloc fast path: pop the current pool's free list. No lock, no atomic, no GC allocation.
+ *   - Free fast path, owner thread: push on the pool's free list.
+ *   - Free from another thread: one CAS onto the pool's thread-free list (its own cache line); the owner takes
+ *     the whole list in its slow path. Another thread never touches the owner's fields.
+ *   - A thread that exits: the finalizer of its ThreadHeapLease (reachable only from the dead thread's statics)
+ *     abandons its pools to the heap; they are freed into under the heap lock, adopted by threads that need a
+ *     pool of their class, and returned to their arena as soon as they are empty.
+ *   - Everything else (new pools, arenas, abandonment, statistics) happens under one lock per heap, off the
+ *     fast paths.
+ *
+ * Giving memory back (pymalloc): an empty pool goes back to its arena (except the current pool of its class, kept
+ * so that alloc/free pairs do not thrash); pools are taken from the fullest arenas first (usable arenas bucketed by
+ * free-pool count), so that lightly used ones drain; an arena with no pool in use is returned to the operating
+ * system unless it is the only empty one (one spare is kept); Trim() returns the spare too.
+ *
+ * Requests over 512 bytes, and structs aligned more strictly than 64 bytes, take the large-object path
+ * (NativeMemory.AlignedAlloc), recorded so that frees can be checked and counted.
+ *
+ * Files: SizeClass.cs (classes, BlockLayout<T>), Arena.cs (arena header, ArenaRegistry, HeapRegistry), Pool.cs
+ * (pool header and its free lists), ThreadHeap.cs (per-thread state, its lease), ArenaHeap.cs (fast and slow paths,
+ * arenas, abandonment, trim), LargeObjects.cs, PooledHeapStatistics.cs, PooledHeapOptions.cs, HeapGeometry.cs
+ * (process-wide sizes), DebugMode.cs, TypeRegistry.cs.
+ */
 
 namespace PooledGen;
 
 /// <summary>
-/// The PooledGen allocator. PLACEHOLDER: this first version hands every request to
-/// <see cref="NativeMemory"/> so that the solution builds end to end; the arena/pool/block allocator of
-/// issue #3 replaces the inside of this type and keeps its public shape.
+/// The process-wide PooledGen heap: a pymalloc-style allocator of arenas, pools and 32 size classes of blocks
+/// (16 to 512 bytes) off the GC heap, with a heap per thread so that allocation and free take no lock.
+/// Generated code for <see cref="PooledAttribute">[Pooled]</see> structs calls <see cref="Alloc{T}()"/> and
+/// <see cref="Free{T}(Pooled{T})"/>; <see cref="Allocate(nuint)"/> and <see cref="Free(void*)"/> serve callers
+/// without a type. Create an <see cref="ArenaHeap"/> for a separate heap.
 /// </summary>
+/// <example>
+/// <code>
+/// Pooled&lt;Particle&gt; p = PooledHeap.Alloc&lt;Particle&gt;();   // zeroed
+/// p.Value.Life = 1f;
+/// PooledHeap.Free(p);
+/// </code>
+/// </example>
 public static unsafe class PooledHeap
 {
     /// <summary>Requests of more bytes than this go to the large-object path.</summary>
     public const int SmallObjectThreshold = 512;
 
+    private static readonly object s_sharedLock = new();
+    private static ArenaHeap? s_shared;
+
+    /// <summary>The shared heap, created at first use.</summary>
+    internal static ArenaHeap Shared => Volatile.Read(ref s_shared) ?? CreateShared();
+
+    /// <summary>
+    /// Sets the start-up options: arena and pool sizes (process-wide, for every heap) and the shared heap's cap on
+    /// reserved bytes. Call it once, before the first allocation; otherwise the AppContext switches and environment
+    /// variables described on <see cref="PooledHeapOptions"/> apply.
+    /// </summary>
+    /// <param name="options">The options; they are copied.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (see <see cref="PooledHeapOptions.Validate"/>).</exception>
+    /// <exception cref="InvalidOperationException">A heap is already in use.</exception>
+    public static void Configure(PooledHeapOptions options) => StartupConfiguration.Configure(options);
+
     /// <summary>Allocates a zeroed <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The struct to allocate.</typeparam>
+    /// <returns>A handle to the new struct, which holds <c>default(T)</c>.</returns>
+    /// <exception cref="OutOfMemoryException">The operating system, or the configured cap, refused the memory.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pooled<T> Alloc<T>() where T : unmanaged
     {
-        var p = (T*)NativeMemory.AlignedAlloc((nuint)Math.Max(sizeof(T), 16), 16);
-        *p = default;
-        return new Pooled<T>(p, 0);
+        var pointer = (T*)ArenaHeap.AllocateBlock<T>(ArenaHeap.t_sharedThreadHeap, null);
+        *pointer = default;
+        return new Pooled<T>(pointer, 0);
     }
 
     /// <summary>Allocates a <typeparamref name="T"/> holding a copy of <paramref name="value"/>.</summary>
+    /// <typeparam name="T">The struct to allocate.</typeparam>
+    /// <param name="value">The value to copy into the block.</param>
+    /// <returns>A handle to the new struct.</returns>
+    /// <exception cref="OutOfMemoryException">The operating system, or the configured cap, refused the memory.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pooled<T> Alloc<T>(in T value) where T : unmanaged
     {
-        var p = (T*)NativeMemory.AlignedAlloc((nuint)Math.Max(sizeof(T), 16), 16);
-        *p = value;
-        return new Pooled<T>(p, 0);
+        var pointer = (T*)ArenaHeap.AllocateBlock<T>(ArenaHeap.t_sharedThreadHeap, null);
+        *pointer = value;
+        return new Pooled<T>(pointer, 0);
     }
 
-    /// <summary>Frees the block behind <paramref name="item"/>. Freeing <see cref="Pooled{T}.Null"/> does nothing.</summary>
+    /// <summary>
+    /// Frees the block behind <paramref name="item"/>, on any thread, back to the heap that allocated it.
+    /// Freeing <see cref="Pooled{T}.Null"/> does nothing. Free exactly one copy of a handle, once.
+    /// </summary>
+    /// <typeparam name="T">The struct in the block.</typeparam>
+    /// <param name="item">The handle.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Free<T>(Pooled<T> item) where T : unmanaged
     {
         if (!item.IsNull)
         {
-            NativeMemory.AlignedFree(item.Pointer);
+            ArenaHeap.FreeBlock<T>(ArenaHeap.t_sharedThreadHeap, item.Pointer);
         }
     }
+
+    /// <summary>Allocates <paramref name="size"/> zeroed bytes, at least 16-byte aligned.</summary>
+    /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
+    /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
+    /// <exception cref="OutOfMemoryException">The operating system, or the configured cap, refused the memory.</exception>
+    public static void* Allocate(nuint size) => ArenaHeap.AllocateUntyped(ArenaHeap.t_sharedThreadHeap, size, null);
+
+    /// <summary>
+    /// Frees a block from <see cref="Allocate(nuint)"/> (or from any PooledGen heap), on any thread.
+    /// A null pointer is ignored.
+    /// </summary>
+    /// <param name="pointer">The block.</param>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="pointer"/> was not handed out by PooledGen, or points inside a block rather than at its start;
+    /// nothing is freed and the heap is unchanged.
+    /// </exception>
+    public static void Free(void* pointer) => ArenaHeap.FreeUntyped(ArenaHeap.t_sharedThreadHeap, pointer);
+
+    /// <summary>Takes a snapshot of the shared heap's statistics. Allocating threads are not stopped.</summary>
+    /// <returns>The snapshot.</returns>
+    public static PooledHeapStatistics GetStatistics() => Shared.GetStatistics();
+
+    /// <summary>
+    /// Returns to the operating system every arena of the shared heap with no block in use (see
+    /// <see cref="ArenaHeap.Trim"/>).
+    /// </summary>
+    /// <returns>The bytes returned.</returns>
+    public static long Trim() => Volatile.Read(ref s_shared)?.Trim() ?? 0;
 
     /// <summary>
     /// Checks, once per type at type initialisation, that the size the generator computed at compile time for
     /// <typeparamref name="T"/> matches the CLR's, and records the type's name for statistics.
     /// Called by generated code; not meant to be called by hand.
     /// </summary>
+    /// <typeparam name="T">The <c>[Pooled]</c> struct.</typeparam>
     /// <param name="typeName">The type's display name.</param>
     /// <param name="compileTimeSize">The generator's size, or -1 where it could not be computed.</param>
+    /// <returns>True, so that generated code can keep the call in a static field initialiser.</returns>
     /// <exception cref="InvalidOperationException">The sizes differ.</exception>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static bool RegisterType<T>(string typeName, int compileTimeSize) where T : unmanaged
@@ -59,6 +183,20 @@ public static unsafe class PooledHeap
                 "Allocation uses the runtime size; please report this layout to the PooledGen project.");
         }
 
+        TypeRegistry.Register<T>(typeName);
         return true;
+    }
+
+    private static ArenaHeap CreateShared()
+    {
+        lock (s_sharedLock)
+        {
+            if (s_shared is null)
+            {
+                Volatile.Write(ref s_shared, new ArenaHeap(HeapGeometry.SharedHeapMaxReservedBytes, isShared: true));
+            }
+
+            return s_shared;
+        }
     }
 }
