@@ -110,7 +110,7 @@ public static class Results
 public sealed record MemoryResult(
     string Allocator, int LiveBlocks, long RequestedBytes, long RssStart, long PeakRss, long RssSteady, long ReservedSteady,
     long InUseSteady, long RssAfterFree90, long ReservedAfterFree90, long RssAfterFree90Trim, long ReservedAfterFree90Trim,
-    long RssEnd, long ReservedEnd, string Notes)
+    long RssEnd, long ReservedEnd, long RssEndAfterMallocTrim, string Notes)
 {
     /// <summary>memory.json, or an empty list when the harness did not run.</summary>
     public static List<MemoryResult> Load(string path) =>

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 
@@ -108,12 +107,12 @@ public static class MemoryHarness
         static string Ratio(long a, long b) => a < 0 || b <= 0 ? "n/a" : ((double)a / b).ToString("0.00", CultureInfo.InvariantCulture);
 
         var text = new StringBuilder();
-        text.AppendLine("| Allocator | Live blocks | Requested MiB | RSS start MiB | Peak RSS MiB | Steady RSS MiB | Reserved MiB | In use MiB | Reserved / in use | After 90% freed RSS MiB | … after Trim MiB | Given back MiB | After free-all + Trim RSS MiB | vs start MiB |");
-        text.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        text.AppendLine("| Allocator | Live blocks | Requested MiB | RSS start MiB | Peak RSS MiB | Steady RSS MiB | Reserved MiB | In use MiB | Reserved / in use | After 90% freed RSS MiB | … after Trim MiB | Given back MiB | After free-all + Trim RSS MiB | vs start MiB | … + malloc_trim, vs start MiB |");
+        text.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var r in results)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Allocator} | {r.LiveBlocks:N0} | {MiB(r.RequestedBytes)} | {MiB(r.RssStart)} | {MiB(r.PeakRss)} | {MiB(r.RssSteady)} | {MiB(r.ReservedSteady)} | {MiB(r.InUseSteady)} | {Ratio(r.ReservedSteady, r.InUseSteady)} | {MiB(r.RssAfterFree90)} | {MiB(r.RssAfterFree90Trim)} | {Delta(r.RssSteady, r.RssAfterFree90Trim)} | {MiB(r.RssEnd)} | {Delta(r.RssEnd, r.RssStart)} |"));
+                $"| {r.Allocator} | {r.LiveBlocks:N0} | {MiB(r.RequestedBytes)} | {MiB(r.RssStart)} | {MiB(r.PeakRss)} | {MiB(r.RssSteady)} | {MiB(r.ReservedSteady)} | {MiB(r.InUseSteady)} | {Ratio(r.ReservedSteady, r.InUseSteady)} | {MiB(r.RssAfterFree90)} | {MiB(r.RssAfterFree90Trim)} | {Delta(r.RssSteady, r.RssAfterFree90Trim)} | {MiB(r.RssEnd)} | {Delta(r.RssEnd, r.RssStart)} | {Delta(r.RssEndAfterMallocTrim, r.RssStart)} |"));
         }
 
         text.AppendLine();
@@ -157,39 +156,18 @@ public static class MemoryHarness
         void Trim();
     }
 
-    /// <summary>
-    /// PooledHeap's GetStatistics() and Trim(), found by reflection so the harness runs against the placeholder
-    /// runtime (which has neither) as well as the real one.
-    /// </summary>
+    /// <summary>PooledHeap.GetStatistics() (BytesReserved, BytesInUse) and PooledHeap.Trim().</summary>
     private sealed class PooledGenProbe : IAllocatorProbe
     {
-        private readonly MethodInfo? _statistics = typeof(PooledHeap).GetMethod("GetStatistics", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes);
-        private readonly MethodInfo? _trim = typeof(PooledHeap).GetMethod("Trim", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes);
-
-        public string Notes => _statistics is null
-            ? "the runtime has no PooledHeap.GetStatistics()/Trim() (NativeMemory placeholder): reserved/in use not reported, nothing trimmed"
-            : "reserved / in use from PooledHeap.GetStatistics(); PooledHeap.Trim() after frees";
+        public string Notes => "reserved = PooledHeap.GetStatistics().BytesReserved, in use = BytesInUse (whole blocks); PooledHeap.Trim() as Trim";
 
         public (long Reserved, long InUse) Figures()
         {
-            if (_statistics?.Invoke(null, null) is not { } stats)
-            {
-                return (-1, -1);
-            }
-
-            return (Read(stats, "Reserved"), Read(stats, "InUse"));
+            var statistics = PooledHeap.GetStatistics();
+            return (statistics.BytesReserved, statistics.BytesInUse);
         }
 
-        public void Trim() => _trim?.Invoke(null, null);
-
-        // The first numeric property whose name contains the word, e.g. BytesReserved / BytesInUse.
-        private static long Read(object stats, string word)
-        {
-            var property = stats.GetType().GetProperties()
-                .FirstOrDefault(p => p.Name.Contains(word, StringComparison.OrdinalIgnoreCase) && p.Name.Contains("Bytes", StringComparison.OrdinalIgnoreCase))
-                ?? stats.GetType().GetProperties().FirstOrDefault(p => p.Name.Contains(word, StringComparison.OrdinalIgnoreCase));
-            return property?.GetValue(stats) is { } value ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : -1;
-        }
+        public void Trim() => PooledHeap.Trim();
     }
 
     /// <summary>glibc's mallinfo2() (less what the runtime itself had at the start) and malloc_trim(0).</summary>
@@ -307,10 +285,15 @@ public static class MemoryHarness
             var (rssEnd, _) = ReadRss();
             var (reservedEnd, _) = probe.Figures();
 
+            // What is left that glibc holds: an allocator that takes its memory from malloc gives it back to glibc,
+            // not to the OS, until glibc trims.
+            GlibcHeap.Trim();
+            var (rssEndAfterMallocTrim, _) = ReadRss();
+
             return new MemoryFigures(
                 name,
                 live, requested, rssStart, peakRss, rssSteady, reserved, inUse < 0 ? requested : inUse,
-                rssAfterFree90, reservedAfterFree90, rssAfterFree90Trim, reservedAfterFree90Trim, rssEnd, reservedEnd, probe.Notes);
+                rssAfterFree90, reservedAfterFree90, rssAfterFree90Trim, reservedAfterFree90Trim, rssEnd, reservedEnd, rssEndAfterMallocTrim, probe.Notes);
         }
 
         // Partial Fisher-Yates over a permutation of the slot numbers: the first count entries become a random distinct sample.
@@ -350,4 +333,5 @@ public sealed record MemoryFigures(
     long ReservedAfterFree90Trim,
     long RssEnd,
     long ReservedEnd,
+    long RssEndAfterMallocTrim,
     string Notes);
