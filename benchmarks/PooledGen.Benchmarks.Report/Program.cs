@@ -191,6 +191,7 @@ public static class Summary
         }
 
         CrossThread(md, rows);
+        Generator(md, rows);
 
         if (memoryMarkdown is not null)
         {
@@ -294,6 +295,29 @@ public static class Summary
 
             var toPooled = allocator == "PooledGen" || pooledCross is null ? "" : $"{cross.MeanNs / pooledCross.MeanNs:0.00}x";
             md.AppendLine(Invariant, $"| {allocator} | {same.MeanNs:0.00} | {cross.MeanNs:0.00} | {cross.MeanNs / same.MeanNs:0.00}x | {toPooled} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Generator(StringBuilder md, List<Row> rows)
+    {
+        var cold = rows.Find("Generator", "Cold");
+        var edit = rows.Find("Generator", "AfterUnrelatedEdit");
+        if (cold is null && edit is null)
+        {
+            return;
+        }
+
+        md.AppendLine("## Generator: PooledGenerator over 2,000 [Pooled] structs");
+        md.AppendLine();
+        md.AppendLine("| Run | Time ms | Allocated MB |");
+        md.AppendLine("|---|--:|--:|");
+        foreach (var (label, row) in new[] { ("Cold (fresh compilation and driver)", cold), ("After an unrelated edit (warm driver)", edit) })
+        {
+            md.AppendLine(row is null
+                ? $"| {label} | not run | |"
+                : string.Create(Invariant, $"| {label} | {row.MeanNs / 1e6:0.0} | {row.AllocatedBytes / 1e6:0.0} |"));
         }
 
         md.AppendLine();
