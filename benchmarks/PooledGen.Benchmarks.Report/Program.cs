@@ -52,8 +52,8 @@ public static class Program
     }
 }
 
-/// <summary>One benchmark case: ns per operation and GC bytes per operation.</summary>
-public sealed record Row(string Suite, string Method, int Size, double MeanNs, double AllocatedBytes);
+/// <summary>One benchmark case: median ns per operation (robust to the other builds sharing the machine) and GC bytes per operation.</summary>
+public sealed record Row(string Suite, string Method, int Size, double MedianNs, double AllocatedBytes);
 
 /// <summary>A pattern suite and how the summary names it.</summary>
 public sealed record Pattern(string Suite, string Title);
@@ -94,7 +94,7 @@ public static class Results
                     ? memory.GetProperty("BytesAllocatedPerOperation").GetDouble()
                     : double.NaN;
                 rows.Add(new Row(benchmark.GetProperty("Type").GetString()!, benchmark.GetProperty("Method").GetString()!, size,
-                    statistics.GetProperty("Mean").GetDouble(), allocated));
+                    statistics.GetProperty("Median").GetDouble(), allocated));
             }
         }
 
@@ -138,7 +138,7 @@ public static class Chart
                     bars.Add(new ScottPlot.Bar
                     {
                         Position = s * groupWidth + a,
-                        Value = row.MeanNs,
+                        Value = row.MedianNs,
                         FillColor = palette.GetColor(a),
                         LineWidth = 0,
                     });
@@ -181,6 +181,7 @@ public static class Summary
             md.AppendLine();
         }
 
+        md.AppendLine("Times are BenchmarkDotNet's median per operation (the *-report-github.md files beside this one also give the mean).");
         md.AppendLine("Ratios are peer time ÷ PooledGen time from the same run: above 1.00 PooledGen is faster, below 1.00 it is slower.");
         md.AppendLine();
         Targets(md, rows, memory);
@@ -225,7 +226,7 @@ public static class Summary
         foreach (var (peer, label, wanted) in new[] { ("Mimalloc", "mimalloc", 2.0), ("Glibc", "glibc (malloc called directly)", 4.0), ("Pymalloc", "pymalloc", 3.0) })
         {
             var row = rows.Find("Batch", peer);
-            var ratio = pooled is null || row is null ? (double?)null : row.MeanNs / pooled.MeanNs;
+            var ratio = pooled is null || row is null ? (double?)null : row.MedianNs / pooled.MedianNs;
             md.AppendLine(Invariant, $"| Batch 32 B: ≥ {wanted:0}x faster than {label} | {Format(ratio, "0.00", "x")} | {Met(ratio >= wanted, ratio)} |");
         }
 
@@ -233,7 +234,7 @@ public static class Summary
 
         var same = rows.Find("CrossThread", "PooledGenSameThread");
         var cross = rows.Find("CrossThread", "PooledGenCrossThread");
-        var crossRatio = same is null || cross is null ? (double?)null : cross.MeanNs / same.MeanNs;
+        var crossRatio = same is null || cross is null ? (double?)null : cross.MedianNs / same.MedianNs;
         md.AppendLine(Invariant, $"| Cross-thread free within 2x of same-thread | {Format(crossRatio, "0.00", "x")} | {Met(crossRatio <= 2, crossRatio)} |");
 
         var churn = memory.FirstOrDefault(m => m.Allocator == "PooledGen");
@@ -293,8 +294,8 @@ public static class Summary
                 continue;
             }
 
-            var toPooled = allocator == "PooledGen" || pooledCross is null ? "" : $"{cross.MeanNs / pooledCross.MeanNs:0.00}x";
-            md.AppendLine(Invariant, $"| {allocator} | {same.MeanNs:0.00} | {cross.MeanNs:0.00} | {cross.MeanNs / same.MeanNs:0.00}x | {toPooled} |");
+            var toPooled = allocator == "PooledGen" || pooledCross is null ? "" : $"{cross.MedianNs / pooledCross.MedianNs:0.00}x";
+            md.AppendLine(Invariant, $"| {allocator} | {same.MedianNs:0.00} | {cross.MedianNs:0.00} | {cross.MedianNs / same.MedianNs:0.00}x | {toPooled} |");
         }
 
         md.AppendLine();
@@ -317,7 +318,7 @@ public static class Summary
         {
             md.AppendLine(row is null
                 ? $"| {label} | not run | |"
-                : string.Create(Invariant, $"| {label} | {row.MeanNs / 1e6:0.0} | {row.AllocatedBytes / 1e6:0.0} |"));
+                : string.Create(Invariant, $"| {label} | {row.MedianNs / 1e6:0.0} | {row.AllocatedBytes / 1e6:0.0} |"));
         }
 
         md.AppendLine();
@@ -325,10 +326,10 @@ public static class Summary
 
     private static string Cell(Row row, Row? pooled)
     {
-        var text = row.MeanNs.ToString("0.00", Invariant);
+        var text = row.MedianNs.ToString("0.00", Invariant);
         if (pooled is not null)
         {
-            text += $" ({(row.MeanNs / pooled.MeanNs).ToString("0.00", Invariant)}x)";
+            text += $" ({(row.MedianNs / pooled.MedianNs).ToString("0.00", Invariant)}x)";
         }
 
         if (row.AllocatedBytes > 0)
