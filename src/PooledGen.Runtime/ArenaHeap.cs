@@ -81,6 +81,9 @@ public sealed unsafe class ArenaHeap : IDisposable
                 "PooledGen: the cap on reserved bytes must be 0 (no cap) or a positive number of bytes.");
         }
 
+        // Fix the process-wide sizes here rather than in HeapGeometry's type initialiser, so that a bad switch
+        // surfaces as its own clear exception (and again on the next try), not as a TypeInitializationException.
+        StartupConfiguration.Freeze();
         _maxReservedBytes = maxReservedBytes;
         _isShared = isShared;
         _threadHeaps = isShared ? null : new ThreadLocal<ThreadHeapLease>();
@@ -201,6 +204,7 @@ public sealed unsafe class ArenaHeap : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
+            long releasedBefore = _arenasReleased;
             if (self != null)
             {
                 ReleaseEmptyPools(self);
@@ -232,21 +236,20 @@ public sealed unsafe class ArenaHeap : IDisposable
                 }
             }
 
-            long released = 0;
             Arena** empty = &_arenasByFreePools[HeapGeometry.PoolsPerArena];
             while (*empty != null)
             {
                 ReleaseArena(*empty);
-                released += HeapGeometry.ArenaSize;
             }
 
-            return released;
+            return (_arenasReleased - releasedBefore) * HeapGeometry.ArenaSize;
         }
     }
 
     /// <summary>
     /// Returns every arena and large block of this heap to the operating system. Every block it handed out becomes
-    /// invalid; later calls on this heap throw <see cref="ObjectDisposedException"/>.
+    /// invalid; later calls on this heap throw <see cref="ObjectDisposedException"/>. Call it once no thread uses the
+    /// heap any more: a heap that is never disposed keeps its memory (the heap registry keeps it reachable).
     /// </summary>
     public void Dispose()
     {
@@ -412,8 +415,8 @@ public sealed unsafe class ArenaHeap : IDisposable
 
     /// <summary>
     /// The complete allocation path (the fast path is only a shortcut into it): the current pool's free list,
-    /// its never-used blocks, its remote frees; then the next pool with free blocks; then an abandoned pool;
-    /// then a new pool from the fullest arena, or a new arena.
+    /// then the blocks other threads freed into it, then its never-used blocks; then the next pool with free
+    /// blocks; then an abandoned pool; then a new pool from the fullest arena, or a new arena.
     /// </summary>
     private byte* AllocateFromPools(int sizeClass)
     {
@@ -531,6 +534,13 @@ public sealed unsafe class ArenaHeap : IDisposable
     {
         if (DebugMode.Enabled)
         {
+            if (!ArenaRegistry.Contains((nuint)block & HeapGeometry.ArenaMask))
+            {
+                throw new ArgumentException(
+                    $"PooledGen: 0x{(nuint)block:X} is in no live PooledGen arena (a handle from a disposed heap, or not from PooledGen); nothing was freed.",
+                    "item");
+            }
+
             CheckIsLiveBlockStart(block);
         }
 
@@ -570,7 +580,7 @@ public sealed unsafe class ArenaHeap : IDisposable
                     case PoolState.InArena:
                         throw new ArgumentException(
                             $"PooledGen: 0x{(nuint)block:X} is in a pool that holds no allocated block (double free?); nothing was freed.",
-                            nameof(block));
+                            "pointer");
                 }
 
                 owner = pool->Owner; // adopted by a thread since it was read
@@ -769,8 +779,18 @@ public sealed unsafe class ArenaHeap : IDisposable
         arena->Base = arenaBase;
         arena->HeapId = Id;
         arena->FreePools = HeapGeometry.PoolsPerArena;
+        try
+        {
+            ArenaRegistry.Add((nuint)arenaBase);
+        }
+        catch
+        {
+            // The registry could not grow: give the arena back so the heap is as it was.
+            NativeMemory.AlignedFree(arenaBase);
+            throw;
+        }
+
         LinkArena(arena);
-        ArenaRegistry.Add((nuint)arenaBase);
         _arenasAllocated++;
         _arenasCurrent++;
         _arenasHighWater = Math.Max(_arenasHighWater, _arenasCurrent);
@@ -856,7 +876,17 @@ public sealed unsafe class ArenaHeap : IDisposable
             throw;
         }
 
-        LargeObjects.Register(block, Id, size);
+        try
+        {
+            LargeObjects.Register(block, Id, size);
+        }
+        catch
+        {
+            NativeMemory.AlignedFree(block);
+            OnLargeObjectFreed(size);
+            throw;
+        }
+
         return block;
     }
 

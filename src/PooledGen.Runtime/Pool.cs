@@ -103,26 +103,27 @@ internal unsafe struct Pool
     }
 
     /// <summary>
-    /// Takes a block from the free list, else carves a never-used one, else collects the blocks other threads
-    /// freed. Returns null when the pool is full. Owner only (or under the heap lock for an abandoned pool).
+    /// Takes a block from the free list, else from the blocks other threads freed, else carves a never-used one.
+    /// Returns null when the pool is full. Owner only (or under the heap lock for an abandoned pool).
     /// </summary>
     public static byte* TakeBlock(Pool* pool)
     {
         byte* block = pool->Free;
         if (block == null)
         {
-            if (pool->NextOffset <= pool->LastOffset)
+            // Blocks freed by other threads first: their memory is already touched, the untouched tail can wait.
+            if (CollectThreadFree(pool) == 0)
             {
+                if (pool->NextOffset > pool->LastOffset)
+                {
+                    return null;
+                }
+
                 // Lazy carving: memory past NextOffset has never been touched, so pages are committed only as used.
                 block = (byte*)pool + pool->NextOffset;
                 pool->NextOffset += pool->BlockSize;
                 pool->Used++;
                 return block;
-            }
-
-            if (CollectThreadFree(pool) == 0)
-            {
-                return null;
             }
 
             block = pool->Free;
@@ -222,5 +223,25 @@ internal unsafe struct Pool
         }
 
         head = pool;
+    }
+}
+
+/// <summary>
+/// A pool that is always full, installed as the current pool of every class that has none: the fast path pops
+/// from it, finds nothing, and goes to the slow path, without testing for null.
+/// </summary>
+internal static unsafe class EmptyPool
+{
+    /// <summary>The one empty pool.</summary>
+    public static readonly Pool* Instance = Create();
+
+    private static Pool* Create()
+    {
+        var pool = (Pool*)NativeMemory.AlignedAlloc(Pool.HeaderSize, 64);
+        NativeMemory.Clear(pool, Pool.HeaderSize);
+        pool->NextOffset = 1;
+        pool->LastOffset = 0;
+        pool->State = PoolState.Current;
+        return pool;
     }
 }

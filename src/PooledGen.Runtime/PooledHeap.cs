@@ -51,10 +51,11 @@ using System.Threading;
  * Requests over 512 bytes, and structs aligned more strictly than 64 bytes, take the large-object path
  * (NativeMemory.AlignedAlloc), recorded so that frees can be checked and counted.
  *
- * Files: SizeClass.cs (classes, BlockLayout<T>), Arena.cs (arena header, ArenaRegistry, HeapRegistry), Pool.cs
- * (pool header and its free lists), ThreadHeap.cs (per-thread state, its lease), ArenaHeap.cs (fast and slow paths,
- * arenas, abandonment, trim), LargeObjects.cs, PooledHeapStatistics.cs, PooledHeapOptions.cs, HeapGeometry.cs
- * (process-wide sizes), DebugMode.cs, TypeRegistry.cs.
+ * Files: SizeClass.cs (classes, BlockLayout<T>), Arena.cs (arena header), Pool.cs (pool header, its free lists,
+ * the empty pool), ThreadHeap.cs (per-thread state and the lease that ties it to its thread), ArenaHeap.cs (fast
+ * and slow paths, arenas, abandonment, trim), ArenaRegistry.cs ("is this address ours?"), HeapRegistry.cs (heap
+ * ids), LargeObjects.cs, PooledHeapStatistics.cs, PooledHeapOptions.cs, StartupConfiguration.cs and
+ * HeapGeometry.cs (the process-wide sizes, set once), DebugMode.cs, TypeRegistry.cs.
  */
 
 namespace PooledGen;
@@ -86,8 +87,9 @@ public static unsafe class PooledHeap
 
     /// <summary>
     /// Sets the start-up options: arena and pool sizes (process-wide, for every heap) and the shared heap's cap on
-    /// reserved bytes. Call it once, before the first allocation; otherwise the AppContext switches and environment
-    /// variables described on <see cref="PooledHeapOptions"/> apply.
+    /// reserved bytes. Call it once, before the first use of any heap (an allocation, a statistics snapshot, or the
+    /// creation of an <see cref="ArenaHeap"/>); otherwise the AppContext switches and environment variables described
+    /// on <see cref="PooledHeapOptions"/> apply.
     /// </summary>
     /// <param name="options">The options; they are copied.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>

@@ -83,26 +83,6 @@ internal unsafe struct ThreadHeap
 }
 
 /// <summary>
-/// A pool that is always full, installed as the current pool of every class that has none: the fast path pops
-/// from it, finds nothing, and goes to the slow path, without testing for null.
-/// </summary>
-internal static unsafe class EmptyPool
-{
-    /// <summary>The one empty pool.</summary>
-    public static readonly Pool* Instance = Create();
-
-    private static Pool* Create()
-    {
-        var pool = (Pool*)NativeMemory.AlignedAlloc(Pool.HeaderSize, 64);
-        NativeMemory.Clear(pool, Pool.HeaderSize);
-        pool->NextOffset = 1;
-        pool->LastOffset = 0;
-        pool->State = PoolState.Current;
-        return pool;
-    }
-}
-
-/// <summary>
 /// Ties a <see cref="ThreadHeap"/> to the life of its thread: it is referenced only from a thread-static field (or a
 /// <see cref="System.Threading.ThreadLocal{T}"/>), so it becomes unreachable when the thread exits, and its finalizer
 /// abandons the thread heap's pools to the heap, where other threads adopt them and frees drain them.

@@ -1,0 +1,116 @@
+namespace PooledGen.Runtime.Tests;
+
+/// <summary>The fast paths allocate nothing on the GC heap.</summary>
+[Collection(SharedHeapCollection.Name)]
+public unsafe class ZeroAllocationTests
+{
+    private const int Pairs = 1_000_000;
+
+    [Fact]
+    public void A_million_typed_alloc_and_free_pairs_on_the_shared_heap_allocate_no_GC_memory()
+    {
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long checksum = Run();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal((long)Pairs * (Pairs - 1) / 2, checksum);
+
+        static long Run()
+        {
+            long sum = 0;
+            for (int i = 0; i < Pairs; i++)
+            {
+                Pooled<Point3> p = PooledHeap.Alloc<Point3>();
+                p.Value.X = i;
+                sum += (long)p.Value.X;
+                PooledHeap.Free(p);
+            }
+
+            return sum;
+        }
+    }
+
+    [Fact]
+    public void A_million_untyped_and_private_heap_pairs_allocate_no_GC_memory()
+    {
+        using var heap = new ArenaHeap();
+        Run(heap);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(heap);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, heap.GetStatistics().SizeClasses.Sum(s => s.BlocksInUse));
+
+        static void Run(ArenaHeap heap)
+        {
+            for (int i = 0; i < Pairs; i++)
+            {
+                void* raw = PooledHeap.Allocate((nuint)(i & 511) + 1);
+                Pooled<Bytes100> typed = heap.Alloc<Bytes100>();
+                PooledHeap.Free(raw);
+                heap.Free(typed);
+            }
+        }
+    }
+
+    [Fact]
+    public void Working_sets_spanning_many_pools_allocate_no_GC_memory_once_warm()
+    {
+        var handles = new Pooled<Bytes17>[20_000];
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int round = 0; round < 10; round++)
+        {
+            Run();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        void Run()
+        {
+            for (int i = 0; i < handles.Length; i++)
+            {
+                handles[i] = PooledHeap.Alloc<Bytes17>();
+            }
+
+            for (int i = 0; i < handles.Length; i++)
+            {
+                PooledHeap.Free(handles[i]);
+            }
+        }
+    }
+}
+
+/// <summary>Tests that read the shared heap's counts, run apart from every other test so that the counts only move because of them.</summary>
+[Collection(SharedHeapCollection.Name)]
+public unsafe class SharedHeapTests
+{
+    [Fact]
+    public void A_thread_that_exits_holding_a_shared_heap_block_leaves_its_pool_abandoned_then_drained()
+    {
+        // Class 30 (481 to 496 bytes), which no other test keeps blocks of.
+        PooledHeapStatistics before = PooledHeap.GetStatistics();
+        void* block = null;
+        HeapTests.OnNewThread(() => block = PooledHeap.Allocate(490));
+        Assert.Equal(before.Class(30).PoolsInUse + 1, PooledHeap.GetStatistics().Class(30).PoolsInUse);
+
+        HeapTests.CollectUntil(() => PooledHeap.GetStatistics().AbandonedPools > before.AbandonedPools);
+        PooledHeap.Free(block);
+
+        PooledHeapStatistics after = PooledHeap.GetStatistics();
+        Assert.Equal(before.AbandonedPools, after.AbandonedPools);
+        Assert.Equal(before.Class(30).PoolsInUse, after.Class(30).PoolsInUse);
+        Assert.Equal(before.Class(30).BlocksInUse, after.Class(30).BlocksInUse);
+    }
+}
+
+/// <summary>
+/// Tests that measure the shared heap (its counts, or allocations on their thread) run in this collection, which xunit
+/// runs alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SharedHeapCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Shared heap, not parallel";
+}
