@@ -32,7 +32,7 @@ public sealed class PooledGenerator : IIncrementalGenerator
             .Select(static (model, _) => model.GetValueOrDefault())
             .WithTrackingName(TrackingNames.PoolableStructs);
 
-        context.RegisterSourceOutput(poolable, static (context, model) => AddSource(context, model));
+        context.RegisterSourceOutput(poolable, static (context, model) => context.AddSource(model.HintName, PooledSourceEmitter.Emit(model)));
     }
 
     private static bool IsStructDeclaration(SyntaxNode node) =>
@@ -50,19 +50,6 @@ public sealed class PooledGenerator : IIncrementalGenerator
             // A generator that throws fails the whole build (CS8785). Half-typed code must never do that: skip the
             // struct, and let the compiler's and the analyzer's diagnostics speak.
             return null;
-        }
-    }
-
-    private static void AddSource(SourceProductionContext context, PooledStructModel model)
-    {
-        try
-        {
-            context.AddSource(model.HintName, PooledSourceEmitter.Emit(model));
-        }
-        catch (ArgumentException)
-        {
-            // Two distinct types with one full name (CS0101) would share a hint name; the code does not compile
-            // anyway, and the first file is enough.
         }
     }
 }

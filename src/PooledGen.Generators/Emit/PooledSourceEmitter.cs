@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Reflection;
+using PooledGen.Generators.Layout;
 using PooledGen.Generators.Model;
 
 namespace PooledGen.Generators.Emit;
@@ -7,24 +7,11 @@ namespace PooledGen.Generators.Emit;
 /// <summary>Writes the generated part of one <c>[Pooled]</c> struct.</summary>
 internal static class PooledSourceEmitter
 {
-    /// <summary>Requests over this many bytes go to the runtime's large-object path (<c>PooledHeap.SmallObjectThreshold</c>).</summary>
-    public const int SmallObjectThreshold = 512;
-
-    /// <summary>Blocks come in steps of this many bytes (pymalloc's alignment on 64-bit).</summary>
-    public const int SizeClassStep = 16;
-
     private static readonly string s_version =
         typeof(PooledSourceEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>The version written into <c>[GeneratedCode]</c>.</summary>
     public static string Version => s_version;
-
-    /// <summary>
-    /// The block size of the size class that serves <paramref name="size"/> bytes: 16 to 512 in steps of 16; 0 for the
-    /// large-object path (over 512 bytes) and for an unknown size (-1).
-    /// </summary>
-    public static int BlockSize(int size) =>
-        size is > 0 and <= SmallObjectThreshold ? (size + SizeClassStep - 1) / SizeClassStep * SizeClassStep : 0;
 
     /// <summary>The complete generated file for <paramref name="model"/>.</summary>
     public static string Emit(in PooledStructModel model)
@@ -68,7 +55,7 @@ internal static class PooledSourceEmitter
         var generatedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"PooledGen\", \"" + Version + "\")]";
         var inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
         var size = model.Size.ToString(CultureInfo.InvariantCulture);
-        var blockSize = BlockSize(model.Size).ToString(CultureInfo.InvariantCulture);
+        var blockSize = SizeClasses.BlockSize(model.Size).ToString(CultureInfo.InvariantCulture);
 
         writer.WriteLine(model.Declaration + " " + model.Name + " : global::PooledGen.IPooled<" + self + ">");
         writer.OpenBlock();

@@ -47,6 +47,10 @@ internal static class KnownValueTypes
         ["System.Runtime.Intrinsics.Vector512`1"] = (64, 64),
         ["System.Runtime.InteropServices.NFloat"] = (8, 8),
         ["System.Runtime.InteropServices.GCHandle"] = (8, 8),
+        ["System.HashCode"] = (32, 4),
+        ["System.ConsoleKeyInfo"] = (12, 4),
+        ["System.Threading.SpinLock"] = (4, 4),
+        ["System.Buffers.StandardFormat"] = (2, 1),
         ["System.Drawing.Point"] = (8, 4),
         ["System.Drawing.PointF"] = (8, 4),
         ["System.Drawing.Size"] = (8, 4),
@@ -54,6 +58,9 @@ internal static class KnownValueTypes
         ["System.Drawing.Rectangle"] = (16, 4),
         ["System.Drawing.RectangleF"] = (16, 4),
     };
+
+    /// <summary>Every entry, by metadata name of the type definition (for the tests that check each against the CLR).</summary>
+    public static IEnumerable<KeyValuePair<string, (int Size, int Alignment)>> All => s_table;
 
     /// <summary>Looks up a BCL struct by the metadata name of its definition, e.g. <c>System.Runtime.Intrinsics.Vector128`1</c>.</summary>
     public static bool TryGet(string metadataName, out int size, out int alignment)

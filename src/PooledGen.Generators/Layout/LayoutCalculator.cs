@@ -57,7 +57,15 @@ internal static partial class LayoutCalculator
             throw new ArgumentNullException(nameof(type));
         }
 
-        return new Calculator(cancellationToken).Layout(type, depth: 0);
+        try
+        {
+            return new Calculator(cancellationToken).Layout(type, depth: 0);
+        }
+        catch (OverflowException)
+        {
+            // Over 2 GB (say, fixed long B[1_000_000_000]): the CLR will not load such a type either.
+            return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
+        }
     }
 
     /// <summary>
@@ -84,7 +92,7 @@ internal static partial class LayoutCalculator
     }
 
     private static int AlignUp(int value, int alignment) =>
-        alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;
+        alignment <= 1 ? value : checked(value + alignment - 1) / alignment * alignment;
 
     /// <summary>The metadata name of a type definition, e.g. <c>System.Collections.Generic.KeyValuePair`2</c>.</summary>
     internal static string MetadataName(INamedTypeSymbol type)
@@ -194,6 +202,50 @@ internal static partial class LayoutCalculator
 
         private TypeLayout ComputeStruct(INamedTypeSymbol type, int depth)
         {
+            if (!IsFromSource(type))
+            {
+                return MetadataStructLayout(type, depth);
+            }
+
+            var (kind, pack, declaredSize, inlineArrayLength) = ReadLayoutAttributes(type);
+            var explicitLayout = kind == LayoutKindExplicit;
+            var fields = new List<PendingField>();
+            foreach (var member in type.GetMembers())
+            {
+                if (member is not IFieldSymbol { IsStatic: false, IsConst: false } field)
+                {
+                    continue;
+                }
+
+                var name = field.AssociatedSymbol?.Name ?? field.Name;
+                if (field.IsFixedSizeBuffer)
+                {
+                    var element = field.Type is IPointerTypeSymbol pointer ? pointer.PointedAtType : field.Type;
+                    if (field.FixedSize <= 0)
+                    {
+                        // fixed int B[0] or [-1] does not compile (CS1664).
+                        return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
+                    }
+
+                    fields.Add(new PendingField(name, element, field.FixedSize, "fixed " + Display(element) + "[" + field.FixedSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", explicitLayout ? ReadFieldOffset(field) : null));
+                }
+                else
+                {
+                    fields.Add(new PendingField(name, field.Type, 0, null, explicitLayout ? ReadFieldOffset(field) : null));
+                }
+            }
+
+            if (inlineArrayLength > 0)
+            {
+                return InlineArrayLayout(type, kind, pack, declaredSize, inlineArrayLength, fields, depth);
+            }
+
+            return Composite(kind, pack, declaredSize, fields, depth);
+        }
+
+        // A struct from a referenced assembly: the BCL table, or the BCL generics whose layout is known.
+        private TypeLayout MetadataStructLayout(INamedTypeSymbol type, int depth)
+        {
             if (type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T && type.TypeArguments.Length == 1)
             {
                 // struct Nullable<T> { bool hasValue; T value; }: sequential.
@@ -213,7 +265,7 @@ internal static partial class LayoutCalculator
                 return Composite(LayoutKindSequential, 0, 0, new[] { Field("key", type.TypeArguments[0]), Field("value", type.TypeArguments[1]) }, depth);
             }
 
-            if (metadataName.StartsWith("System.ValueTuple", StringComparison.Ordinal) && type.ContainingType is null)
+            if (metadataName == "System.ValueTuple" || metadataName.StartsWith("System.ValueTuple`", StringComparison.Ordinal))
             {
                 // ValueTuple is [StructLayout(LayoutKind.Auto)]: the CLR reorders Item1..Item7 and Rest.
                 var tuple = type.TupleUnderlyingType ?? type;
@@ -226,54 +278,36 @@ internal static partial class LayoutCalculator
                 return Composite(LayoutKindAuto, 0, 0, items, depth);
             }
 
-            if (!IsFromSource(type))
+            // Any other struct from metadata: Roslyn's public API does not show its StructLayout, and reference
+            // assemblies replace private fields with dummies. Say "unknown" rather than guess.
+            return TypeLayout.Unknown(LayoutUnknownReason.OpaqueType, Display(type));
+        }
+
+        // [InlineArray(n)]: the CLR lays out the one-field struct, then repeats it n times.
+        private TypeLayout InlineArrayLayout(INamedTypeSymbol type, int kind, int pack, int declaredSize, int length, List<PendingField> fields, int depth)
+        {
+            if (fields.Count != 1 || kind == LayoutKindExplicit || declaredSize != 0)
             {
-                // A struct from metadata: Roslyn's public API does not show its StructLayout, and reference
-                // assemblies replace private fields with dummies. Say "unknown" rather than guess.
-                return TypeLayout.Unknown(LayoutUnknownReason.OpaqueType, Display(type));
+                // Not one field (CS9169), explicit layout or an explicit size: the CLR refuses to load the type.
+                return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
             }
 
-            var (kind, pack, declaredSize, inlineArrayLength) = ReadLayoutAttributes(type);
-            var fields = new List<PendingField>();
-            foreach (var member in type.GetMembers())
+            var single = Composite(kind, pack, declaredSize: 0, fields, depth);
+            if (!single.IsKnown)
             {
-                if (member is not IFieldSymbol { IsStatic: false, IsConst: false } field)
-                {
-                    continue;
-                }
-
-                var name = field.AssociatedSymbol?.Name ?? field.Name;
-                if (field.IsFixedSizeBuffer)
-                {
-                    var element = field.Type is IPointerTypeSymbol pointer ? pointer.PointedAtType : field.Type;
-                    fields.Add(new PendingField(name, element, field.FixedSize, "fixed " + Display(element) + "[" + field.FixedSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", ReadFieldOffset(field)));
-                }
-                else
-                {
-                    fields.Add(new PendingField(name, field.Type, 0, null, ReadFieldOffset(field)));
-                }
+                return single;
             }
 
-            if (inlineArrayLength > 0)
+            var size = checked(single.Size * length);
+            var alignment = single.Alignment;
+            if (single.Strategy == LayoutStrategy.Auto && alignment == Math.Min(single.Size, PointerSize))
             {
-                // [InlineArray(n)] repeats its single field n times. Only the sequential case is modelled.
-                if (fields.Count != 1 || kind != LayoutKindSequential || declaredSize != 0 || pack != 0)
-                {
-                    return TypeLayout.Unknown(LayoutUnknownReason.Unresolved, Display(type));
-                }
-
-                var element = Place(fields[0], depth);
-                if (element.Layout.Size < 0)
-                {
-                    return Propagate(element.Layout, isValueClass: true);
-                }
-
-                var size = checked(element.Layout.Size * inlineArrayLength);
-                var fieldLayout = new FieldLayout(fields[0].Name, element.TypeDisplay, 0, element.Layout.Size, element.Layout.Alignment);
-                return new TypeLayout(AlignUp(size, element.Layout.Alignment), element.Layout.Alignment, LayoutStrategy.Sequential, true, element.Layout.ContainsReferences, 0, 0, ImmutableArray.Create(fieldLayout), LayoutUnknownReason.None, null);
+                // An auto-layout type records its alignment only when it differs from min(size, pointer); otherwise
+                // the CLR derives it from the size, which is now the multiplied one (an int[3] inline array is 8-aligned).
+                alignment = Math.Min(size, PointerSize);
             }
 
-            return Composite(kind, pack, declaredSize, fields, depth);
+            return new TypeLayout(size, alignment, single.Strategy, true, single.ContainsReferences, pack, 0, single.Fields, LayoutUnknownReason.None, null);
         }
 
         private static PendingField Field(string name, ITypeSymbol type) => new(name, type, 0, null, null);
@@ -469,6 +503,11 @@ internal static partial class LayoutCalculator
                 continue;
             }
 
+            if (attributeClass.Name is not ("StructLayoutAttribute" or "InlineArrayAttribute"))
+            {
+                continue;
+            }
+
             var name = MetadataName(attributeClass);
             if (name == "System.Runtime.InteropServices.StructLayoutAttribute")
             {
@@ -504,7 +543,7 @@ internal static partial class LayoutCalculator
     {
         foreach (var attribute in field.GetAttributes())
         {
-            if (attribute.AttributeClass is { } attributeClass
+            if (attribute.AttributeClass is { Name: "FieldOffsetAttribute" } attributeClass
                 && MetadataName(attributeClass) == "System.Runtime.InteropServices.FieldOffsetAttribute"
                 && attribute.ConstructorArguments.Length == 1)
             {

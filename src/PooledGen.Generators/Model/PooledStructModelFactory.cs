@@ -1,4 +1,7 @@
+using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -32,6 +35,13 @@ internal static class PooledStructModelFactory
             return null;
         }
 
+        var clash = FindNameClash(type, cancellationToken);
+        if (clash == NameClash.SameName)
+        {
+            // Two types (or a type and a namespace) with one full name: CS0101. Generating would only add errors.
+            return null;
+        }
+
         var layout = LayoutCalculator.Compute(type, cancellationToken);
 
         var containing = new List<ContainingTypeModel>();
@@ -41,7 +51,7 @@ internal static class PooledStructModelFactory
         }
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        var displayName = type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+        var displayName = DottedName(type);
         return new PooledStructModel(
             ns,
             new EquatableArray<ContainingTypeModel>(containing),
@@ -49,7 +59,7 @@ internal static class PooledStructModelFactory
             Identifier(type.Name),
             type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             displayName,
-            HintName(type),
+            HintName(displayName, clash),
             layout.Size);
     }
 
@@ -104,8 +114,96 @@ internal static class PooledStructModelFactory
     private static string Identifier(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
-    // Namespace.Outer.Inner.g.cs: the type's full metadata name is unique in a compilation that binds.
-    private static string HintName(INamedTypeSymbol type)
+    private enum NameClash
+    {
+        None,
+        SameName,
+        SameNameIgnoringCase,
+    }
+
+    // Hint names are compared ignoring case, so Game.Case and Game.CASE (legal C#) would collide: such names get a
+    // stable suffix from the exact-case name. A name is exactly unique in a compilation that binds.
+    private static string HintName(string dottedName, NameClash clash) =>
+        clash == NameClash.SameNameIgnoringCase
+            ? dottedName + "." + StableHash(dottedName).ToString("x8", CultureInfo.InvariantCulture) + ".g.cs"
+            : dottedName + ".g.cs";
+
+    // Siblings grouped by name ignoring case, built once per namespace or type of a compilation: scanning every
+    // member of a namespace for every struct in it would make 2,000 structs cost 4,000,000 comparisons. The table is
+    // keyed weakly on the symbol, so it goes away with its compilation.
+    private static readonly ConditionalWeakTable<INamespaceOrTypeSymbol, Dictionary<string, List<INamespaceOrTypeSymbol>>> s_siblingsByName = new();
+
+    // Looks at every level of the name (the struct, its containing types, its namespaces) for a sibling namespace or
+    // type whose name is the same, or the same ignoring case.
+    private static NameClash FindNameClash(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var clash = NameClash.None;
+        ISymbol current = type;
+        while (current.ContainingSymbol is INamespaceOrTypeSymbol parent)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var siblings = s_siblingsByName.GetValue(parent, static container =>
+            {
+                var byName = new Dictionary<string, List<INamespaceOrTypeSymbol>>(StringComparer.OrdinalIgnoreCase);
+                foreach (var member in container.GetMembers())
+                {
+                    if (member is INamespaceOrTypeSymbol namespaceOrType)
+                    {
+                        if (!byName.TryGetValue(member.Name, out var list))
+                        {
+                            byName[member.Name] = list = new List<INamespaceOrTypeSymbol>(1);
+                        }
+
+                        list.Add(namespaceOrType);
+                    }
+                }
+
+                return byName;
+            });
+
+            if (siblings.TryGetValue(current.Name, out var sameName))
+            {
+                foreach (var sibling in sameName)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(sibling, current))
+                    {
+                        continue;
+                    }
+
+                    if (sibling.Name != current.Name)
+                    {
+                        clash = NameClash.SameNameIgnoringCase;
+                    }
+                    else if (Arity(sibling) == Arity(current))
+                    {
+                        return NameClash.SameName;
+                    }
+                }
+            }
+
+            current = parent;
+        }
+
+        return clash;
+
+        static int Arity(ISymbol symbol) => symbol is INamedTypeSymbol named ? named.Arity : -1;
+    }
+
+    // FNV-1a: stable across processes and runtimes, unlike string.GetHashCode.
+    private static uint StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return hash;
+    }
+
+    // Namespace.Outer.Inner without '@' escapes: for people, and as the hint name Namespace.Outer.Inner.g.cs, unique
+    // because a type's full name is unique in a compilation that binds.
+    private static string DottedName(INamedTypeSymbol type)
     {
         var name = new StringBuilder(type.Name);
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -113,11 +211,11 @@ internal static class PooledStructModelFactory
             name.Insert(0, outer.Name + ".");
         }
 
-        if (type.ContainingNamespace is { IsGlobalNamespace: false } ns)
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
         {
-            name.Insert(0, ns.ToDisplayString() + ".");
+            name.Insert(0, ns.Name + ".");
         }
 
-        return name.Append(".g.cs").ToString();
+        return name.ToString();
     }
 }

@@ -35,6 +35,11 @@ namespace PooledGen.Generated.Tests.Corpus
     public enum LongEnum : long { A }
     public enum ULongEnum : ulong { A }
     [Pooled] public partial struct EnumsOfEachSize { public ByteEnum A; public LongEnum B; public ShortEnum C; public IntEnum D; public ByteEnum E; public ULongEnum F; }
+    public enum SByteEnum : sbyte { A }
+    public enum UShortEnum : ushort { A }
+    public enum UIntEnum : uint { A }
+    [Pooled] public partial struct UnsignedAndSignedEnums { public SByteEnum A; public UIntEnum B; public UShortEnum C; public SByteEnum D; }
+    [Pooled] public partial struct MetadataEnums { public byte A; public DayOfWeek B; public byte C; public DateTimeKind D; public TypeCode E; }
     [Pooled] public partial struct ByteEnumOnly { public ByteEnum A; public ByteEnum B; public ByteEnum C; }
 
     // ---- pointers, function pointers, nint ----
@@ -68,6 +73,9 @@ namespace PooledGen.Generated.Tests.Corpus
     [StructLayout(LayoutKind.Sequential, Pack = 2)] public struct Packed2Inner { public byte A; public int B; }
     [Pooled] public partial struct ContainsPacked { public byte A; public Packed2Inner B; }
 
+    [StructLayout(LayoutKind.Sequential, Pack = 1)] [Pooled] public partial struct Pack1WithVector128 { public byte A; public Vector128<int> B; public byte C; }
+    [StructLayout(LayoutKind.Sequential, Pack = 4)] [Pooled] public partial struct Pack4WithDecimalAndGuid { public byte A; public decimal B; public byte C; public Guid D; }
+
     // ---- StructLayout Size ----
     [StructLayout(LayoutKind.Sequential, Size = 17)] [Pooled] public partial struct Size17OverLong { public long A; }
     [StructLayout(LayoutKind.Sequential, Size = 4)] [Pooled] public partial struct Size4UnderLong { public long A; }
@@ -76,6 +84,8 @@ namespace PooledGen.Generated.Tests.Corpus
     [StructLayout(LayoutKind.Sequential, Size = 12)] [Pooled] public partial struct Size12OverLongByte { public long A; public byte B; }
     [StructLayout(LayoutKind.Sequential, Size = 17)] public struct Size17Inner { public long A; }
     [Pooled] public partial struct ContainsSize17 { public Size17Inner A; public byte B; }
+    [StructLayout(LayoutKind.Sequential, Pack = 1, Size = 5)] [Pooled] public partial struct Pack1Size5 { public int A; }
+    [Pooled] public partial struct ContainsPack1Size5 { public Pack1Size5 A; public Pack1Size5 B; public long C; }
 
     // ---- LayoutKind.Explicit ----
     [StructLayout(LayoutKind.Explicit)] [Pooled] public partial struct ExplicitUnion { [FieldOffset(0)] public long A; [FieldOffset(0)] public int B; [FieldOffset(4)] public byte C; [FieldOffset(0)] public double D; }
@@ -83,6 +93,10 @@ namespace PooledGen.Generated.Tests.Corpus
     [StructLayout(LayoutKind.Explicit, Pack = 1)] [Pooled] public partial struct ExplicitPack1 { [FieldOffset(0)] public long A; [FieldOffset(8)] public byte B; }
     [StructLayout(LayoutKind.Explicit, Size = 3)] [Pooled] public partial struct ExplicitSize3 { [FieldOffset(0)] public byte A; }
     [StructLayout(LayoutKind.Explicit)] [Pooled] public partial struct ExplicitWithStruct { [FieldOffset(0)] public byte A; [FieldOffset(2)] public LongByte B; [FieldOffset(20)] public ThreeBytes C; }
+    [StructLayout(LayoutKind.Explicit)] [Pooled] public partial struct ExplicitWithInt128AndEnum { [FieldOffset(0)] public ByteEnum A; [FieldOffset(16)] public Int128 B; [FieldOffset(1)] public ShortEnum C; }
+    [StructLayout(LayoutKind.Explicit)] public struct ExplicitInner { [FieldOffset(0)] public int A; [FieldOffset(1)] public byte B; }
+    [Pooled] public partial struct ContainsExplicit { public byte A; public ExplicitInner B; public byte C; }
+    [StructLayout(LayoutKind.Explicit)] [Pooled] public partial struct ExplicitWithAutoStruct { [FieldOffset(0)] public AutoIntByte A; [FieldOffset(3)] public byte B; }
     [StructLayout(LayoutKind.Explicit)] [Pooled] public partial struct ExplicitGap { [FieldOffset(40)] public short A; }
 
     // ---- LayoutKind.Auto ----
@@ -104,6 +118,13 @@ namespace PooledGen.Generated.Tests.Corpus
     [StructLayout(LayoutKind.Auto)] [Pooled] public partial struct AutoWithEnumsAndPointers { public ByteEnum A; public unsafe void* B; public ShortEnum C; public bool D; public char E; }
     [StructLayout(LayoutKind.Auto)] public struct AutoGeneric<T> { public byte A; public T B; public byte C; }
     [Pooled] public partial struct ContainsAutoGeneric { public AutoGeneric<long> A; public AutoGeneric<ThreeBytes> B; public byte C; }
+    [Pooled] public partial struct ContainsAutoGenericInt128 { public byte A; public AutoGeneric<Int128> B; public AutoGeneric<Guid> C; }
+    [StructLayout(LayoutKind.Auto)] public struct AutoTwoThreeBytes { public ThreeBytes A, B; }
+    [Pooled] public partial struct ContainsAutoTwoThreeBytes { public byte A; public AutoTwoThreeBytes B; public byte C; }
+    [StructLayout(LayoutKind.Auto)] [Pooled] public partial struct AutoWithHalfAndBool { public bool A; public Half B; public bool C; public char D; }
+    [StructLayout(LayoutKind.Auto)] [Pooled] public partial struct AutoInsideAuto { public byte A; public AutoIntByte B; public AutoShortByte C; public short D; public AutoPrimitivesInner E; }
+    [StructLayout(LayoutKind.Auto)] public struct AutoPrimitivesInner { public byte A; public long B; }
+    [StructLayout(LayoutKind.Auto)] [Pooled] public partial struct AutoWithFixedBuffer { public byte A; public unsafe fixed short B[3]; public int C; }
 
     // ---- empty, record, readonly ----
     [Pooled] public partial struct Empty { }
@@ -111,6 +132,8 @@ namespace PooledGen.Generated.Tests.Corpus
     [Pooled] public partial record struct PositionalRecord(byte A, long B, byte C);
     [Pooled] public readonly partial record struct ReadOnlyRecord(int A, short B);
     [Pooled] public readonly partial struct ReadOnlyStruct { public readonly byte A; public readonly double B; }
+    [Pooled] public partial struct PrimaryConstructorCapture(byte x) { public long A; public byte B; public readonly byte X => x; }
+    [Pooled] public partial struct PrimaryConstructorNoCapture(byte x) { public long A = x; public byte B; }
     [Pooled] public partial struct AutoProperties { public byte A { get; set; } public long B { get; init; } public byte C; public static int Ignored; public const int AlsoIgnored = 1; }
 
     // ---- BCL value types whose fields are hidden in reference assemblies ----
@@ -139,6 +162,7 @@ namespace PooledGen.Generated.Tests.Corpus
     [Pooled] public partial struct HasLongValueTuple { public byte A; public (byte, long, byte, short, byte, int, byte, byte, long) B; }
     [Pooled] public partial struct HasNestedTupleInAuto { public (ThreeBytes, int, (byte, short)) A; public byte B; }
     [Pooled] public partial struct HasNFloatAndGCHandle { public byte A; public NFloat B; public byte C; public GCHandle D; }
+    [Pooled] public partial struct HasOtherBclStructs { public byte A; public HashCode B; public byte C; public ConsoleKeyInfo D; public byte E; public System.Threading.SpinLock F; public byte G; public System.Buffers.StandardFormat H; public byte I; }
     [Pooled] public partial struct HasDrawing { public byte A; public System.Drawing.Point B; public byte C; public System.Drawing.RectangleF D; public System.Drawing.Size E; public System.Drawing.PointF F; public System.Drawing.SizeF G; public System.Drawing.Rectangle H; }
 
     // ---- sizes around the size-class boundaries ----
@@ -152,6 +176,13 @@ namespace PooledGen.Generated.Tests.Corpus
     // ---- inline arrays ----
     [InlineArray(4)] public struct FourInts { private int _element; }
     [InlineArray(3)] public struct ThreeThreeBytes { private ThreeBytes _element; }
+    [InlineArray(3)] public struct ThreeSize17 { private Size17Inner _element; }
+    [Pooled] public partial struct HasInlineArrayOfPaddedElements { public byte A; public ThreeSize17 B; }
+    [InlineArray(2), StructLayout(LayoutKind.Sequential, Pack = 1)] public struct TwoPackedLongBytes { private LongByte _element; }
+    [InlineArray(3), StructLayout(LayoutKind.Auto)] public struct AutoThreeInts { private int _element; }
+    [InlineArray(3), StructLayout(LayoutKind.Auto)] public struct AutoThreeThreeBytes { private ThreeBytes _element; }
+    [InlineArray(2), StructLayout(LayoutKind.Auto)] public struct AutoTwoLongBytes { private LongByte _element; }
+    [Pooled] public partial struct HasPackedAndAutoInlineArrays { public byte A; public TwoPackedLongBytes B; public byte C; public AutoThreeInts D; public byte E; public AutoThreeThreeBytes F; public byte G; public AutoTwoLongBytes H; }
     [Pooled] public partial struct HasInlineArrays { public byte A; public FourInts B; public byte C; public ThreeThreeBytes D; }
 
     // ---- nested declarations, any accessibility ----

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using PooledGen.Generators.Tests.Infrastructure;
@@ -19,13 +18,53 @@ internal static class GeneratorTestHelpers
             TestReferences.All,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
 
-    /// <summary>The repository root, found from this source file's compile-time path.</summary>
-    public static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+    /// <summary>
+    /// The repository root: the nearest folder above the test assembly that holds PooledGen.sln. (Not
+    /// [CallerFilePath]: CI builds map source paths to /_/ for deterministic output.)
+    /// </summary>
+    public static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "PooledGen.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("PooledGen.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>This folder of the test project in the source tree, where the snapshots live.</summary>
+    public static string GeneratorTestsFolder() =>
+        Path.Combine(RepositoryRoot(), "tests", "PooledGen.Generators.Tests", "Generator");
 
     /// <summary>The layout corpus, shared with PooledGen.Generated.Tests where the real generator compiles it.</summary>
     public static string ReadLayoutCorpus() =>
         File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "PooledGen.Generated.Tests", "Corpus", "LayoutCorpus.cs"));
+
+    /// <summary>Runs <see cref="PooledGenerator"/> with step tracking on, returning the driver (which keeps the cache) and the updated compilation.</summary>
+    public static GeneratorDriver RunGenerator(Compilation compilation, out Compilation output, GeneratorDriver? driver = null)
+    {
+        driver ??= CSharpGeneratorDriver.Create(
+            new[] { new PooledGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        return driver.RunGeneratorsAndUpdateCompilation(compilation, out output, out _);
+    }
+
+    /// <summary>The generated files of one run, by hint name.</summary>
+    public static IReadOnlyDictionary<string, string> GeneratedSources(GeneratorDriver driver) =>
+        driver.GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+
+    /// <summary>Runs the generator on <paramref name="sources"/> and returns the one file it generates.</summary>
+    public static string GenerateSingle(params string[] sources)
+    {
+        var driver = RunGenerator(CreateCompilation(sources), out _);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        return Assert.Single(result.GeneratedSources).SourceText.ToString();
+    }
 
     /// <summary>Errors and warnings of a compilation, excluding hidden and info diagnostics.</summary>
     public static ImmutableArray<Diagnostic> ErrorsAndWarnings(Compilation compilation) =>

@@ -90,6 +90,19 @@ public class LayoutCalculatorTests
         Assert.Equal(LayoutUnknownReason.Cycle, layout.UnknownReason);
     }
 
+    [Theory]
+    [InlineData("unsafe struct S { public fixed long B[1000000000]; public fixed long C[1000000000]; }")]
+    [InlineData("unsafe struct S { public fixed int B[-1]; }")]
+    [InlineData("unsafe struct S { public fixed int B[0]; }")]
+    [InlineData("[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = int.MaxValue)] struct S { public long A; public byte B; }")]
+    public void Impossible_sizes_are_unresolved_not_thrown_or_negative(string source)
+    {
+        var (layout, _) = LayoutOf(source, "S");
+
+        Assert.True(layout.Size == -1 || layout.Size > 0, $"size {layout.Size}");
+        Assert.Equal(layout.Size == -1, layout.UnknownReason != LayoutUnknownReason.None);
+    }
+
     [Fact]
     public void Reference_field_is_found_through_nested_structs_with_its_path()
     {
@@ -118,4 +131,19 @@ public class LayoutCalculatorTests
 
         Assert.Null(LayoutCalculator.FindReferenceField(symbol, CancellationToken.None));
     }
+
+    [Theory]
+    [InlineData(1, 16)]
+    [InlineData(16, 16)]
+    [InlineData(17, 32)]
+    [InlineData(511, 512)]
+    [InlineData(512, 512)]
+    [InlineData(513, 0)]
+    [InlineData(-1, 0)]
+    public void Size_classes_step_by_16_up_to_and_including_512(int size, int block) =>
+        Assert.Equal(block, SizeClasses.BlockSize(size));
+
+    [Fact]
+    public void Size_classes_follow_a_custom_threshold() =>
+        Assert.Equal((256, 0), (SizeClasses.BlockSize(256, threshold: 256), SizeClasses.BlockSize(257, threshold: 256)));
 }
