@@ -964,11 +964,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_maxReservedBytes > 0 && ReservedBytes + (long)size > _maxReservedBytes)
-            {
-                throw new OutOfMemoryException(
-                    $"PooledGen: a large block of {size} bytes would take the heap's reserved memory to {ReservedBytes + (long)size} bytes, over its cap of {_maxReservedBytes} bytes.");
-            }
+            ThrowIfLargeBlockCannotFit(size);
 
             _largeObjectBytes += (long)size;
             _largeObjectCount++;
@@ -998,6 +994,38 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         }
 
         return block;
+    }
+
+    /// <summary>
+    /// Under the lock: refuses a large block that would pass the cap, or that no address space holds. Compared as
+    /// unsigned room left, never as a sum, so a size near <see cref="nuint.MaxValue"/> cannot wrap past the cap.
+    /// </summary>
+    private void ThrowIfLargeBlockCannotFit(nuint size)
+    {
+        if (_maxReservedBytes > 0 && (ReservedBytes > _maxReservedBytes || (ulong)size > (ulong)(_maxReservedBytes - ReservedBytes)))
+        {
+            throw new OutOfMemoryException(
+                $"PooledGen: a large block of {size} bytes would take the heap's reserved memory to {(UInt128)(ulong)ReservedBytes + (ulong)size} bytes, over its cap of {_maxReservedBytes} bytes.");
+        }
+
+        if ((ulong)size > long.MaxValue)
+        {
+            throw new OutOfMemoryException(
+                $"PooledGen: a large block of {size} bytes is more than any address space holds (the heap has no cap on reserved bytes).");
+        }
+    }
+
+    /// <summary>Refuses, as <see cref="AllocateLarge"/> would, a request too large to lay out at all.</summary>
+    internal void ThrowRequestTooLarge(nuint size)
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            ThrowIfLargeBlockCannotFit(size);
+        }
+
+        // Under no cap and below long.MaxValue, yet too large for the caller's arithmetic: still no memory for it.
+        throw new OutOfMemoryException($"PooledGen: a block of {size} bytes is more than any address space holds.");
     }
 
     /// <summary>Counts a large block of this heap as freed.</summary>
