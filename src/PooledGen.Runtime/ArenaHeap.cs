@@ -43,7 +43,12 @@ public sealed unsafe partial class ArenaHeap : IDisposable
 
     // The live blocks of a debug heap, with their allocation sites; null in release mode.
     private readonly DebugBlocks? _debugBlocks;
-    private readonly ThreadLocal<ThreadHeapLease>? _threadHeaps;
+    // Not readonly: Dispose swaps it for s_noThreadHeaps, so that a disposed heap's fast path finds no thread heap,
+    // falls to the slow path and its ThrowIfDisposed names the heap (a disposed ThreadLocal would name itself).
+    private ThreadLocal<ThreadHeapLease>? _threadHeaps;
+
+    // Never given a value: what a disposed private heap reads its thread heaps from.
+    private static readonly ThreadLocal<ThreadHeapLease> s_noThreadHeaps = new();
     private readonly long _maxReservedBytes;
 
     // Usable arenas by number of free pools (CPython's usable_arenas, bucketed): index n lists the arenas with n
@@ -348,6 +353,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     /// </summary>
     public void Dispose()
     {
+        ThreadLocal<ThreadHeapLease>? threadHeaps = _threadHeaps;
         lock (_lock)
         {
             if (_disposed)
@@ -356,6 +362,11 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             }
 
             _disposed = true;
+            if (threadHeaps is not null)
+            {
+                _threadHeaps = s_noThreadHeaps;
+            }
+
             for (int n = 0; n <= HeapGeometry.PoolsPerArena; n++)
             {
                 while (_arenasByFreePools[n] != null)
@@ -375,7 +386,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             NativeMemory.Free(_abandonedPools);
         }
 
-        _threadHeaps?.Dispose();
+        threadHeaps?.Dispose();
         LargeObjects.FreeAllOf(Id);
         HeapRegistry.Remove(Id);
     }
