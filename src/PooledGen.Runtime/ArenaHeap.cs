@@ -188,7 +188,8 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     {
         if (!item.IsNull)
         {
-            if (_debug)
+            // Also a debug heap's handle (stamped) of a type it put on the large path: the pool fast path must not read it.
+            if (_debug || (BlockLayout<T>.IsLargeInDebugOnly && item.Stamp != 0))
             {
                 FreeDebug(item.Pointer, item.Stamp, typeof(T));
                 return;

@@ -152,7 +152,8 @@ public static unsafe class PooledHeap
     {
         if (!item.IsNull)
         {
-            if (DebugMode.Enabled)
+            // A debug heap's handle (stamped) of a type it put on the large path: the pool fast path must not read it.
+            if (DebugMode.Enabled || (BlockLayout<T>.IsLargeInDebugOnly && item.Stamp != 0))
             {
                 ArenaHeap.FreeDebug(item.Pointer, item.Stamp, typeof(T));
                 return;
