@@ -510,7 +510,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             }
 
             throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen (it is in no arena and is no large block); nothing was freed.",
+                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen, or was already freed (it is in no arena and is no live large block); nothing was freed.",
                 nameof(pointer));
         }
     }
