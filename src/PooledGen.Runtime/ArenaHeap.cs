@@ -890,7 +890,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         }
 
         // Aligned to its own size: masking any block address gives the arena, and a set lookup tells if it is ours.
-        var arenaBase = (byte*)NativeMemory.AlignedAlloc((nuint)arenaSize, (nuint)arenaSize);
+        byte* arenaBase = OsMemory.AllocateAligned((nuint)arenaSize);
         var arena = (Arena*)(arenaBase + Pool.HeaderSize);
         *arena = default;
         arena->Base = arenaBase;
@@ -904,7 +904,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         catch
         {
             // The registry could not grow: give the arena back so the heap is as it was.
-            NativeMemory.AlignedFree(arenaBase);
+            OsMemory.Free(arenaBase, (nuint)arenaSize);
             throw;
         }
 
@@ -919,7 +919,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     {
         UnlinkArena(arena, arena->FreePools);
         ArenaRegistry.Remove((nuint)arena->Base);
-        NativeMemory.AlignedFree(arena->Base);
+        OsMemory.Free(arena->Base, (nuint)HeapGeometry.ArenaSize);
         _arenasCurrent--;
         _arenasReleased++;
     }

@@ -49,7 +49,8 @@ using System.Threading;
  * system unless it is the only empty one (one spare is kept); Trim() returns the spare too.
  *
  * Requests over 512 bytes, and structs aligned more strictly than 64 bytes, take the large-object path
- * (NativeMemory.AlignedAlloc), recorded so that frees can be checked and counted.
+ * (NativeMemory.AlignedAlloc), recorded so that frees can be checked and counted. Arenas come from the OS itself
+ * (mmap, OsMemory.cs), so that a released arena leaves the process rather than staying with glibc.
  *
  * Debug mode (POOLEDGEN_DEBUG=1, or a heap made with debug: true): every entry point sends the call to the debug
  * paths before any fast path. A debug block is a larger block with a header, guard bytes (0xFD) before and after
