@@ -89,6 +89,12 @@ public sealed unsafe partial class ArenaHeap
     internal byte* AllocateDebug(nuint size, int alignment, Type? type, out ulong stamp)
     {
         int prefix = DebugLayout.PrefixFor(alignment);
+        if (size > nuint.MaxValue / 2)
+        {
+            // The header, guards and rounding below would wrap; no address space holds such a block anyway.
+            ThrowRequestTooLarge(size);
+        }
+
         nuint needed = (nuint)prefix + size + DebugLayout.MinGuardAfter;
         int sizeClass = DebugLayout.SizeClassFor(needed, alignment);
         byte* raw;

@@ -43,7 +43,12 @@ public sealed unsafe partial class ArenaHeap : IDisposable
 
     // The live blocks of a debug heap, with their allocation sites; null in release mode.
     private readonly DebugBlocks? _debugBlocks;
-    private readonly ThreadLocal<ThreadHeapLease>? _threadHeaps;
+    // Not readonly: Dispose swaps it for s_noThreadHeaps, so that a disposed heap's fast path finds no thread heap,
+    // falls to the slow path and its ThrowIfDisposed names the heap (a disposed ThreadLocal would name itself).
+    private ThreadLocal<ThreadHeapLease>? _threadHeaps;
+
+    // Never given a value: what a disposed private heap reads its thread heaps from.
+    private static readonly ThreadLocal<ThreadHeapLease> s_noThreadHeaps = new();
     private readonly long _maxReservedBytes;
 
     // Usable arenas by number of free pools (CPython's usable_arenas, bucketed): index n lists the arenas with n
@@ -183,7 +188,8 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     {
         if (!item.IsNull)
         {
-            if (_debug)
+            // Also a debug heap's handle (stamped) of a type it put on the large path: the pool fast path must not read it.
+            if (_debug || (BlockLayout<T>.IsLargeInDebugOnly && item.Stamp != 0))
             {
                 FreeDebug(item.Pointer, item.Stamp, typeof(T));
                 return;
@@ -348,6 +354,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     /// </summary>
     public void Dispose()
     {
+        ThreadLocal<ThreadHeapLease>? threadHeaps = _threadHeaps;
         lock (_lock)
         {
             if (_disposed)
@@ -356,6 +363,11 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             }
 
             _disposed = true;
+            if (threadHeaps is not null)
+            {
+                _threadHeaps = s_noThreadHeaps;
+            }
+
             for (int n = 0; n <= HeapGeometry.PoolsPerArena; n++)
             {
                 while (_arenasByFreePools[n] != null)
@@ -375,7 +387,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             NativeMemory.Free(_abandonedPools);
         }
 
-        _threadHeaps?.Dispose();
+        threadHeaps?.Dispose();
         LargeObjects.FreeAllOf(Id);
         HeapRegistry.Remove(Id);
     }
@@ -498,7 +510,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             }
 
             throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen (it is in no arena and is no large block); nothing was freed.",
+                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen, or was already freed (it is in no arena and is no live large block); nothing was freed.",
                 nameof(pointer));
         }
     }
@@ -878,7 +890,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         }
 
         // Aligned to its own size: masking any block address gives the arena, and a set lookup tells if it is ours.
-        var arenaBase = (byte*)NativeMemory.AlignedAlloc((nuint)arenaSize, (nuint)arenaSize);
+        byte* arenaBase = OsMemory.AllocateAligned((nuint)arenaSize);
         var arena = (Arena*)(arenaBase + Pool.HeaderSize);
         *arena = default;
         arena->Base = arenaBase;
@@ -892,7 +904,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         catch
         {
             // The registry could not grow: give the arena back so the heap is as it was.
-            NativeMemory.AlignedFree(arenaBase);
+            OsMemory.Free(arenaBase, (nuint)arenaSize);
             throw;
         }
 
@@ -907,7 +919,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     {
         UnlinkArena(arena, arena->FreePools);
         ArenaRegistry.Remove((nuint)arena->Base);
-        NativeMemory.AlignedFree(arena->Base);
+        OsMemory.Free(arena->Base, (nuint)HeapGeometry.ArenaSize);
         _arenasCurrent--;
         _arenasReleased++;
     }
@@ -964,11 +976,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_maxReservedBytes > 0 && ReservedBytes + (long)size > _maxReservedBytes)
-            {
-                throw new OutOfMemoryException(
-                    $"PooledGen: a large block of {size} bytes would take the heap's reserved memory to {ReservedBytes + (long)size} bytes, over its cap of {_maxReservedBytes} bytes.");
-            }
+            ThrowIfLargeBlockCannotFit(size);
 
             _largeObjectBytes += (long)size;
             _largeObjectCount++;
@@ -998,6 +1006,38 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         }
 
         return block;
+    }
+
+    /// <summary>
+    /// Under the lock: refuses a large block that would pass the cap, or that no address space holds. Compared as
+    /// unsigned room left, never as a sum, so a size near <see cref="nuint.MaxValue"/> cannot wrap past the cap.
+    /// </summary>
+    private void ThrowIfLargeBlockCannotFit(nuint size)
+    {
+        if (_maxReservedBytes > 0 && (ReservedBytes > _maxReservedBytes || (ulong)size > (ulong)(_maxReservedBytes - ReservedBytes)))
+        {
+            throw new OutOfMemoryException(
+                $"PooledGen: a large block of {size} bytes would take the heap's reserved memory to {(UInt128)(ulong)ReservedBytes + (ulong)size} bytes, over its cap of {_maxReservedBytes} bytes.");
+        }
+
+        if ((ulong)size > long.MaxValue)
+        {
+            throw new OutOfMemoryException(
+                $"PooledGen: a large block of {size} bytes is more than any address space holds (the heap has no cap on reserved bytes).");
+        }
+    }
+
+    /// <summary>Refuses, as <see cref="AllocateLarge"/> would, a request too large to lay out at all.</summary>
+    internal void ThrowRequestTooLarge(nuint size)
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            ThrowIfLargeBlockCannotFit(size);
+        }
+
+        // Under no cap and below long.MaxValue, yet too large for the caller's arithmetic: still no memory for it.
+        throw new OutOfMemoryException($"PooledGen: a block of {size} bytes is more than any address space holds.");
     }
 
     /// <summary>Counts a large block of this heap as freed.</summary>

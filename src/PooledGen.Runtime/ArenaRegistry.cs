@@ -20,15 +20,17 @@ internal static unsafe class ArenaRegistry
         int mask = table.Length - 1;
         for (int i = Hash(arenaBase) & mask; ; i = (i + 1) & mask)
         {
+            // The empty-slot test comes first: 0 marks an empty slot and is never an arena, so a pointer below
+            // ArenaSize (whose arena base is 0) must not match it.
             nuint entry = table[i];
-            if (entry == arenaBase)
-            {
-                return true;
-            }
-
             if (entry == 0)
             {
                 return false;
+            }
+
+            if (entry == arenaBase)
+            {
+                return true;
             }
         }
     }

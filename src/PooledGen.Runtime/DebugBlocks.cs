@@ -34,7 +34,7 @@ internal sealed unsafe class DebugBlocks
         {
             if (!_live.TryGetValue((nuint)user, out LiveAllocation? block))
             {
-                if (stamp != 0 || DebugLayout.LooksFreed(user))
+                if (stamp != 0 || (ArenaRegistry.Contains((nuint)user & HeapGeometry.ArenaMask) && DebugLayout.LooksFreed(user, _live)))
                 {
                     throw AlreadyFreed(user, type, "");
                 }

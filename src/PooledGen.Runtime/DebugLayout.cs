@@ -119,9 +119,12 @@ internal static unsafe class DebugLayout
 
     /// <summary>
     /// True when <paramref name="user"/>, an address in a live arena of a debug heap that is no live block, is where a
-    /// block that has been freed handed out its bytes (its stamp says freed). Reads only its own arena's headers.
+    /// block that has been freed handed out its bytes: its raw block holds no live block (<paramref name="live"/>, the
+    /// heap's live blocks by user address), its header and guards are where that prefix puts them, and its stamp says
+    /// freed. Anything less could be the user's own bytes read as a header (an interior pointer). Reads only its own
+    /// arena's headers and the block's own prefix.
     /// </summary>
-    public static bool LooksFreed(byte* user)
+    public static bool LooksFreed(byte* user, System.Collections.Generic.Dictionary<nuint, LiveAllocation> live)
     {
         Arena* arena = Arena.Of(user);
         Pool* pool = Pool.Of(user);
@@ -141,6 +144,25 @@ internal static unsafe class DebugLayout
         if (raw >= (byte*)pool + pool->NextOffset || (prefix != MinPrefix && prefix != SizeClass.MaxBlockAlignment))
         {
             return false;
+        }
+
+        if (live.ContainsKey((nuint)raw + MinPrefix) || live.ContainsKey((nuint)raw + SizeClass.MaxBlockAlignment))
+        {
+            return false;
+        }
+
+        // The prefix field of a 32-byte prefix is in the raw block's first 8 bytes, where the free list link goes.
+        if (prefix != MinPrefix && *(uint*)(user - 28) != (uint)prefix)
+        {
+            return false;
+        }
+
+        for (int i = 1; i <= GuardBefore; i++)
+        {
+            if (user[-i] != GuardByte)
+            {
+                return false;
+            }
         }
 
         ulong stamp = StampOf(user);

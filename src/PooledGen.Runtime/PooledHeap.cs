@@ -49,7 +49,8 @@ using System.Threading;
  * system unless it is the only empty one (one spare is kept); Trim() returns the spare too.
  *
  * Requests over 512 bytes, and structs aligned more strictly than 64 bytes, take the large-object path
- * (NativeMemory.AlignedAlloc), recorded so that frees can be checked and counted.
+ * (NativeMemory.AlignedAlloc), recorded so that frees can be checked and counted. Arenas come from the OS itself
+ * (mmap, OsMemory.cs), so that a released arena leaves the process rather than staying with glibc.
  *
  * Debug mode (POOLEDGEN_DEBUG=1, or a heap made with debug: true): every entry point sends the call to the debug
  * paths before any fast path. A debug block is a larger block with a header, guard bytes (0xFD) before and after
@@ -152,7 +153,8 @@ public static unsafe class PooledHeap
     {
         if (!item.IsNull)
         {
-            if (DebugMode.Enabled)
+            // A debug heap's handle (stamped) of a type it put on the large path: the pool fast path must not read it.
+            if (DebugMode.Enabled || (BlockLayout<T>.IsLargeInDebugOnly && item.Stamp != 0))
             {
                 ArenaHeap.FreeDebug(item.Pointer, item.Stamp, typeof(T));
                 return;

@@ -62,6 +62,16 @@ internal static unsafe class BlockLayout<T> where T : unmanaged
         get => sizeof(T) > PooledHeap.SmallObjectThreshold || Alignment > SizeClass.MaxBlockAlignment;
     }
 
+    /// <summary>
+    /// True when T fits a pool in release mode but not with a debug heap's header and guards, so that a debug heap
+    /// puts T on the large-object path: a typed free of such a handle must not take it for a pool block.
+    /// </summary>
+    public static bool IsLargeInDebugOnly
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !IsLarge && DebugLayout.PrefixFor(Alignment) + sizeof(T) + DebugLayout.MinGuardAfter > PooledHeap.SmallObjectThreshold;
+    }
+
     /// <summary>The size class of T (meaningful when <see cref="IsLarge"/> is false).</summary>
     public static int Class
     {

@@ -168,13 +168,6 @@ internal sealed unsafe class BlockType<T> : BlockType where T : unmanaged
                 case FreeRoute.OwnHeap:
                     heap.Free(handle);
                     break;
-                case FreeRoute.Facade or FreeRoute.OtherHeap when heap.IsDebugEnabled:
-                    // Bug (reported; BadInputInvariantTests.A_debug_heaps_handle_freed_through_the_facade_is_freed_or_refused_clearly):
-                    // a debug heap's handle of a type that fits a class in release mode but not with its guards (480
-                    // or 512 bytes) makes the release facade read a pool header outside any arena. Until it is fixed,
-                    // such frees go through the heap. (A release heap's Free<T> takes the same path as the facade.)
-                    heap.Free(handle);
-                    break;
                 case FreeRoute.Facade:
                     PooledHeap.Free(handle);
                     break;
