@@ -72,6 +72,14 @@ public sealed class PooledAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(NotPartial, location, name, DescribeNotPartial(type, verdict.NotPartialTypes)));
         }
 
+        // A member named like a generated one is fixed by renaming it, whatever else is wrong: report each clash on the
+        // member (on the struct's name when that is the clash).
+        foreach (var clash in verdict.MemberClashes)
+        {
+            var clashLocation = clash.Member?.Locations.FirstOrDefault(l => l.IsInSource) ?? location;
+            context.ReportDiagnostic(Diagnostic.Create(UnsupportedTarget, clashLocation, name, clash.Reason));
+        }
+
         if (verdict.ReferenceField is { } reference)
         {
             var fieldLocation = TopLevelFieldLocation(type, reference.Path) ?? location;

@@ -33,6 +33,12 @@ internal enum PooledTargetProblem
 
     /// <summary>The struct holds an object reference, directly or through a nested struct (PG0002).</summary>
     HoldsReference,
+
+    /// <summary>
+    /// The struct declares a member the generated part would clash with, or is itself named like one (PG0004, see
+    /// <see cref="GeneratedMemberClashes"/>).
+    /// </summary>
+    MemberNameClash,
 }
 
 /// <summary>The decision of <see cref="PooledTargetRules.Check"/>, with what a diagnostic needs to explain it.</summary>
@@ -43,18 +49,21 @@ internal sealed class PooledTargetVerdict
         string? unsupportedReason,
         INamedTypeSymbol? genericContainingType,
         ImmutableArray<INamedTypeSymbol> notPartialTypes,
-        ReferenceField? referenceField)
+        ReferenceField? referenceField,
+        ImmutableArray<GeneratedMemberClash> memberClashes = default)
     {
         Problem = problem;
         UnsupportedReason = unsupportedReason;
         GenericContainingType = genericContainingType;
         NotPartialTypes = notPartialTypes.IsDefault ? ImmutableArray<INamedTypeSymbol>.Empty : notPartialTypes;
         ReferenceField = referenceField;
+        MemberClashes = memberClashes.IsDefault ? ImmutableArray<GeneratedMemberClash>.Empty : memberClashes;
     }
 
     /// <summary>
     /// The first problem found, in the order of <see cref="PooledTargetProblem"/>. <see cref="NotPartialTypes"/> and
-    /// <see cref="ReferenceField"/> are filled in for every struct regardless, so an analyzer can report both.
+    /// <see cref="ReferenceField"/> are filled in for every struct regardless, and <see cref="MemberClashes"/> for
+    /// every struct without a PG0004 problem of its kind, so an analyzer can report all of them.
     /// </summary>
     public PooledTargetProblem Problem { get; }
 
@@ -75,6 +84,9 @@ internal sealed class PooledTargetVerdict
 
     /// <summary>The first field holding a reference (<c>Holder.O</c>), or null.</summary>
     public ReferenceField? ReferenceField { get; }
+
+    /// <summary>Every clash with a generated member (empty if none), in the order <see cref="GeneratedMemberClashes.Find"/> gives.</summary>
+    public ImmutableArray<GeneratedMemberClash> MemberClashes { get; }
 }
 
 /// <summary>
@@ -123,10 +135,12 @@ internal static class PooledTargetRules
             return Unsupported(PooledTargetProblem.FileLocal, "it is a file-local type, so its generated part cannot be in another file");
         }
 
+        var clashes = GeneratedMemberClashes.Find(type, cancellationToken);
         var problem = !notPartial.IsEmpty ? PooledTargetProblem.NotPartial
             : referenceField is not null ? PooledTargetProblem.HoldsReference
+            : !clashes.IsEmpty ? PooledTargetProblem.MemberNameClash
             : PooledTargetProblem.None;
-        return new PooledTargetVerdict(problem, null, null, notPartial, referenceField);
+        return new PooledTargetVerdict(problem, null, null, notPartial, referenceField, clashes);
 
         PooledTargetVerdict Unsupported(PooledTargetProblem kind, string reason) =>
             new(kind, reason, null, notPartial, referenceField);

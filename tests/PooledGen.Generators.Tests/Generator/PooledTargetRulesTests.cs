@@ -74,5 +74,60 @@ public class PooledTargetRulesTests
     public void Erroneous_code_does_not_throw_and_is_not_a_reference(string source) =>
         Assert.Null(Check(source, "S").ReferenceField);
 
+    [Theory]
+    [InlineData("partial struct S { public static Pooled<S> Alloc() => default; }", "Alloc()", "Alloc()")]
+    [InlineData("partial struct S { public static Pooled<S> Alloc(ref S value) => default; }", "Alloc(ref S)", "Alloc(in S)")]
+    [InlineData("partial struct S { public void Free(Pooled<S> item) { } }", "Free(Pooled<S>)", "Free(Pooled<S>)")]
+    [InlineData("partial struct S { public int Free { get; } }", "Free", "Free(Pooled<S>)")]
+    [InlineData("partial struct S { public const int PooledBlockSize = 16; }", "PooledBlockSize", "PooledBlockSize")]
+    [InlineData("partial struct S { [System.Runtime.CompilerServices.IndexerName(\"Alloc\")] public int this[int i] => i; }", "[IndexerName(\"Alloc\")] this[int]", "Alloc()")]
+    public void A_member_the_generator_would_add_again_blocks_pooling(string source, string declared, string generated)
+    {
+        var verdict = Check(source, "S");
+
+        Assert.Equal(PooledTargetProblem.MemberNameClash, verdict.Problem);
+        Assert.False(verdict.CanBePooled);
+        var clash = Assert.Single(verdict.MemberClashes);
+        Assert.Equal((declared, generated), (clash.Declared, clash.Generated));
+        Assert.NotNull(clash.Member);
+    }
+
+    [Fact]
+    public void A_struct_named_like_a_generated_member_clashes_by_its_own_name()
+    {
+        var clash = Assert.Single(Check("partial struct Free { }", "Free").MemberClashes);
+
+        Assert.Null(clash.Member);
+        Assert.Equal("Free(Pooled<Free>)", clash.Generated);
+    }
+
+    [Theory]
+    [InlineData("partial struct S { public static Pooled<S> Alloc(int count) => default; }")]
+    [InlineData("partial struct S { public static Pooled<S> Alloc(S value) => default; }")]
+    [InlineData("partial struct S { public static Pooled<T> Alloc<T>() where T : unmanaged => default; }")]
+    [InlineData("partial struct S { public void Free() { } }")]
+    [InlineData("partial struct S { public void Free(ref Pooled<S> item) { } }")]
+    [InlineData("partial struct S { public int pooledSize; }")]
+    [InlineData("partial struct S { [System.CodeDom.Compiler.GeneratedCode(\"PooledGen\", \"1.0.0\")] public static Pooled<S> Alloc() => default; }")]
+    public void Legal_overloads_and_PooledGens_own_members_are_no_clash(string source) =>
+        Assert.Equal(PooledTargetProblem.None, Check(source, "S").Problem);
+
+    [Fact]
+    public void A_member_generated_by_another_tool_is_a_clash()
+    {
+        var verdict = Check("partial struct S { [System.CodeDom.Compiler.GeneratedCode(\"Other\", \"1.0.0\")] public static Pooled<S> Alloc() => default; }", "S");
+
+        Assert.Equal(PooledTargetProblem.MemberNameClash, verdict.Problem);
+    }
+
+    [Fact]
+    public void Every_clash_is_listed_alongside_not_partial()
+    {
+        var verdict = Check("struct S { public static int Alloc() => 0; public const int PooledSize = 1; }", "S");
+
+        Assert.Equal(PooledTargetProblem.NotPartial, verdict.Problem);
+        Assert.Equal(new[] { "PooledSize", "Alloc()" }, verdict.MemberClashes.Select(c => c.Declared));
+    }
+
     private readonly record struct ReferenceFieldExpectation(string Path, string Type);
 }

@@ -1,0 +1,165 @@
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+
+namespace PooledGen.Generators.Targets;
+
+/// <summary>A member of a <c>[Pooled]</c> struct (or the struct's own name) that the generated part would collide with.</summary>
+internal sealed class GeneratedMemberClash
+{
+    internal GeneratedMemberClash(ISymbol? member, string declared, string generated)
+    {
+        Member = member;
+        Declared = declared;
+        Generated = generated;
+    }
+
+    /// <summary>The user's member, or null when the struct itself bears the name of a generated member (CS0542).</summary>
+    public ISymbol? Member { get; }
+
+    /// <summary>The user's member as a person would name it: <c>Alloc(ref S)</c>, <c>PooledSize</c>.</summary>
+    public string Declared { get; }
+
+    /// <summary>The generated member it collides with: <c>Alloc(in S)</c>.</summary>
+    public string Generated { get; }
+
+    /// <summary>Why the struct cannot be pooled, as the second argument of PG0004.</summary>
+    public string Reason =>
+        Member is null ? "its name is that of '" + Generated + "', a member PooledGen generates in it, and a member cannot be named like its type; rename the struct"
+        : Declared == Generated ? "it declares '" + Declared + "', a member PooledGen generates; rename it"
+        : "it declares '" + Declared + "', which clashes with '" + Generated + "', a member PooledGen generates; rename it";
+}
+
+/// <summary>
+/// What the generated part of a <c>[Pooled]</c> struct declares, and which of the user's members the compiler would
+/// refuse beside it. Only real clashes count, as C# decides them: a method clashes with a generated method when the
+/// two have the same name, number of type parameters and parameter types, and their parameters differ at most by
+/// <c>in</c>/<c>ref</c>/<c>out</c> (CS0111, CS0663; return type and <c>static</c> do not count); any other member
+/// clashes by name alone (CS0102). So <c>Alloc(int)</c>, <c>Alloc(S)</c>, <c>Alloc&lt;T&gt;()</c>, an instance
+/// <c>Free()</c> and <c>Free(ref Pooled&lt;S&gt;)</c> are legal overloads, and explicit implementations of
+/// <c>IPooled&lt;S&gt;</c> are the user's own business: none of those clash.
+/// </summary>
+internal static class GeneratedMemberClashes
+{
+    private const string Alloc = "Alloc";
+    private const string Free = "Free";
+    private const string AllocEmpty = Alloc + "()";
+
+    // Members that clash with anything of their name: constants and the nested class.
+    private static readonly ImmutableArray<string> s_nameOnlyMembers = ImmutableArray.Create("PooledSize", "PooledBlockSize", "__PooledGenTypeCheck");
+
+    private static readonly SymbolDisplayFormat s_memberFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameOnly,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        memberOptions: SymbolDisplayMemberOptions.IncludeParameters,
+        parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeParamsRefOut,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+    /// <summary>
+    /// Every clash of <paramref name="type"/> with its generated part: the struct's own name first, then the user's
+    /// members by the generated member they clash with. Members PooledGen itself generated (seen by an analyzer, which
+    /// runs on the compilation with the generated part in it) are not clashes, so the generator and the analyzer reach
+    /// the same verdict. Runs in the generator's transform for every struct: a valid one costs a few name lookups.
+    /// </summary>
+    public static ImmutableArray<GeneratedMemberClash> Find(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ImmutableArray<GeneratedMemberClash>.Builder? clashes = null;
+
+        // A struct named Alloc would hold a method Alloc: CS0542.
+        if (GeneratedDisplay(type, type.Name) is { } ownName)
+        {
+            Add(null, type.Name, ownName);
+        }
+
+        foreach (var name in s_nameOnlyMembers)
+        {
+            foreach (var member in type.GetMembers(name))
+            {
+                if (!IsGeneratedByPooledGen(member))
+                {
+                    Add(member, Describe(member), name);
+                }
+            }
+        }
+
+        foreach (var member in type.GetMembers(Alloc))
+        {
+            var clashesWithCopy = member is IMethodSymbol { Parameters.Length: 1 } copy
+                && copy.Parameters[0].RefKind != RefKind.None
+                && SymbolEqualityComparer.Default.Equals(copy.Parameters[0].Type, type);
+            var isOverload = member is IMethodSymbol method && !(IsPlainOverloadable(method) && (method.Parameters.IsEmpty || clashesWithCopy));
+            if (!isOverload && !IsGeneratedByPooledGen(member))
+            {
+                Add(member, Describe(member), clashesWithCopy ? AllocCopy(type) : AllocEmpty);
+            }
+        }
+
+        foreach (var member in type.GetMembers(Free))
+        {
+            var isOverload = member is IMethodSymbol method
+                && !(IsPlainOverloadable(method) && method.Parameters.Length == 1 && method.Parameters[0].RefKind == RefKind.None && IsHandleOf(method.Parameters[0].Type, type));
+            if (!isOverload && !IsGeneratedByPooledGen(member))
+            {
+                Add(member, Describe(member), FreeDisplay(type));
+            }
+        }
+
+        // An indexer renamed with [IndexerName] to a generated member's name clashes with it by name (CS0102).
+        foreach (var member in type.GetMembers(WellKnownMemberNames.Indexer))
+        {
+            if (member is IPropertySymbol { IsIndexer: true } indexer && GeneratedDisplay(type, indexer.MetadataName) is { } generated)
+            {
+                Add(member, Describe(member), generated);
+            }
+        }
+
+        return clashes?.ToImmutable() ?? ImmutableArray<GeneratedMemberClash>.Empty;
+
+        void Add(ISymbol? member, string declared, string generated) =>
+            (clashes ??= ImmutableArray.CreateBuilder<GeneratedMemberClash>()).Add(new GeneratedMemberClash(member, declared, generated));
+    }
+
+    // The generated member that goes by `name` (for Alloc, the first of the two), or null when none does.
+    private static string? GeneratedDisplay(INamedTypeSymbol type, string name) => name switch
+    {
+        Alloc => AllocEmpty,
+        Free => FreeDisplay(type),
+        _ => s_nameOnlyMembers.Contains(name) ? name : null,
+    };
+
+    private static string AllocCopy(INamedTypeSymbol type) => Alloc + "(in " + type.ToDisplayString(s_memberFormat) + ")";
+
+    private static string FreeDisplay(INamedTypeSymbol type) => Free + "(Pooled<" + type.ToDisplayString(s_memberFormat) + ">)";
+
+    // A generic method or an __arglist one has a signature of its own, whatever its parameters.
+    private static bool IsPlainOverloadable(IMethodSymbol method) => method.TypeParameters.IsEmpty && !method.IsVararg;
+
+    private static bool IsHandleOf(ITypeSymbol parameterType, INamedTypeSymbol type) =>
+        parameterType is INamedTypeSymbol { Name: "Pooled", Arity: 1, ContainingNamespace: { Name: "PooledGen", ContainingNamespace.IsGlobalNamespace: true } } handle
+        && SymbolEqualityComparer.Default.Equals(handle.TypeArguments[0], type);
+
+    // Every generated member carries [GeneratedCode("PooledGen", version)].
+    private static bool IsGeneratedByPooledGen(ISymbol member)
+    {
+        foreach (var attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "GeneratedCodeAttribute" } attributeClass
+                && attributeClass.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+                && attribute.ConstructorArguments.Length > 0
+                && attribute.ConstructorArguments[0].Value is "PooledGen")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Describe(ISymbol member) => member switch
+    {
+        IPropertySymbol { IsIndexer: true } indexer => "[IndexerName(\"" + indexer.MetadataName + "\")] " + indexer.ToDisplayString(s_memberFormat),
+        IMethodSymbol => member.ToDisplayString(s_memberFormat),
+        _ => member.Name,
+    };
+}
