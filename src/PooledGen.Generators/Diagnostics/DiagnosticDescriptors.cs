@@ -53,7 +53,7 @@ internal static class DiagnosticDescriptors
         "'{0}' cannot be pooled: {1}",
         DesignCategory,
         DiagnosticSeverity.Error,
-        "Only non-generic structs that are not ref structs, and are not nested in generic types, can be pooled.");
+        "Only non-generic structs that are not ref structs, are not nested in generic types, and do not declare a member PooledGen generates (Alloc(), Alloc(in T), Free(Pooled<T>), PooledSize, PooledBlockSize) can be pooled.");
 
     /// <summary>PG0005: the struct wastes part of its block; reordering may help.</summary>
     public static readonly DiagnosticDescriptor SizeClassWaste = Create(

@@ -52,6 +52,8 @@ internal static class PooledSourceEmitter
     {
         var self = model.FullyQualifiedName;
         var handle = "global::PooledGen.Pooled<" + self + ">";
+        // The full signature: a bare cref="Free" is ambiguous (CS0419) once the user adds a legal Free overload.
+        var freeCref = "Free(global::PooledGen.Pooled{" + self + "})";
         var generatedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"PooledGen\", \"" + Version + "\")]";
         var inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
         var size = model.Size.ToString(CultureInfo.InvariantCulture);
@@ -74,7 +76,7 @@ internal static class PooledSourceEmitter
             {{generatedCode}}
             public const int PooledBlockSize = {{blockSize}};
 
-            /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free"/>.</summary>
+            /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="{{freeCref}}"/>.</summary>
             {{generatedCode}}
             {{inline}}
             public static {{handle}} Alloc()
@@ -83,7 +85,7 @@ internal static class PooledSourceEmitter
                 return global::PooledGen.PooledHeap.Alloc<{{self}}>();
             }
 
-            /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free"/>.</summary>
+            /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="{{freeCref}}"/>.</summary>
             {{generatedCode}}
             {{inline}}
             public static {{handle}} Alloc(in {{self}} value)

@@ -21,7 +21,7 @@ namespace @event.@struct
             [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
             public const int PooledBlockSize = 16;
 
-            /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free"/>.</summary>
+            /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free(global::PooledGen.Pooled{global::@event.@struct.@class.@record})"/>.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static global::PooledGen.Pooled<global::@event.@struct.@class.@record> Alloc()
@@ -30,7 +30,7 @@ namespace @event.@struct
                 return global::PooledGen.PooledHeap.Alloc<global::@event.@struct.@class.@record>();
             }
 
-            /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free"/>.</summary>
+            /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free(global::PooledGen.Pooled{global::@event.@struct.@class.@record})"/>.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static global::PooledGen.Pooled<global::@event.@struct.@class.@record> Alloc(in global::@event.@struct.@class.@record value)

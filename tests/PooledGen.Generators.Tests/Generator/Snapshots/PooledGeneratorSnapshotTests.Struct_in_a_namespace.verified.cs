@@ -19,7 +19,7 @@ namespace Game.Physics
         [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
         public const int PooledBlockSize = 32;
 
-        /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free"/>.</summary>
+        /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free(global::PooledGen.Pooled{global::Game.Physics.Particle})"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static global::PooledGen.Pooled<global::Game.Physics.Particle> Alloc()
@@ -28,7 +28,7 @@ namespace Game.Physics
             return global::PooledGen.PooledHeap.Alloc<global::Game.Physics.Particle>();
         }
 
-        /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free"/>.</summary>
+        /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free(global::PooledGen.Pooled{global::Game.Physics.Particle})"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static global::PooledGen.Pooled<global::Game.Physics.Particle> Alloc(in global::Game.Physics.Particle value)

@@ -17,7 +17,7 @@ partial struct Point : global::PooledGen.IPooled<global::Point>
     [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
     public const int PooledBlockSize = 16;
 
-    /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free"/>.</summary>
+    /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free(global::PooledGen.Pooled{global::Point})"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static global::PooledGen.Pooled<global::Point> Alloc()
@@ -26,7 +26,7 @@ partial struct Point : global::PooledGen.IPooled<global::Point>
         return global::PooledGen.PooledHeap.Alloc<global::Point>();
     }
 
-    /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free"/>.</summary>
+    /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free(global::PooledGen.Pooled{global::Point})"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static global::PooledGen.Pooled<global::Point> Alloc(in global::Point value)

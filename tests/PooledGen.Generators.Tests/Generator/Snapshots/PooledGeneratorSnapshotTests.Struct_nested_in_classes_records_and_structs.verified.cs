@@ -27,7 +27,7 @@ namespace Game
                         [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
                         public const int PooledBlockSize = 16;
 
-                        /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free"/>.</summary>
+                        /// <summary>Allocates a zeroed instance from the pooled heap. Free it exactly once with <see cref="Free(global::PooledGen.Pooled{global::Game.World.Systems.Frame.Cells.Cell})"/>.</summary>
                         [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
                         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                         public static global::PooledGen.Pooled<global::Game.World.Systems.Frame.Cells.Cell> Alloc()
@@ -36,7 +36,7 @@ namespace Game
                             return global::PooledGen.PooledHeap.Alloc<global::Game.World.Systems.Frame.Cells.Cell>();
                         }
 
-                        /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free"/>.</summary>
+                        /// <summary>Allocates an instance from the pooled heap holding a copy of <paramref name="value"/>. Free it exactly once with <see cref="Free(global::PooledGen.Pooled{global::Game.World.Systems.Frame.Cells.Cell})"/>.</summary>
                         [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
                         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                         public static global::PooledGen.Pooled<global::Game.World.Systems.Frame.Cells.Cell> Alloc(in global::Game.World.Systems.Frame.Cells.Cell value)
