@@ -429,15 +429,24 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     /// does every block of a debug heap: its pools are owned by its own thread heaps, which release entry points never use.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block)
+    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block) => FreeSmall(threadHeap, block, -1);
+
+    /// <summary>
+    /// <see cref="FreeSmall(ThreadHeap*, byte*)"/> for a block of class <paramref name="knownClass"/> (a JIT constant
+    /// on the typed path, which saves reading it from the pool header), or -1 when the class is not known.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block, int knownClass)
     {
         Pool* pool = Pool.Of(block);
         ThreadHeap* owner = pool->Owner;
         if (owner == threadHeap)
         {
-            Pool.PushFree(pool, block);
-            threadHeap->Frees[pool->SizeClass]++;
-            if (pool->Used == 0 || pool->State == PoolState.Full)
+            *(byte**)block = pool->Free;
+            pool->Free = block;
+            int used = --pool->Used;
+            threadHeap->Frees[knownClass >= 0 ? knownClass : pool->SizeClass]++;
+            if (used == 0 || pool->State == PoolState.Full)
             {
                 OnLocalFreeNeedsAttention(threadHeap, pool);
             }
@@ -494,7 +503,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         }
         else
         {
-            FreeSmall(threadHeap, (byte*)pointer);
+            FreeSmall(threadHeap, (byte*)pointer, BlockLayout<T>.Class);
         }
     }
 
