@@ -412,10 +412,24 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             if (block != null)
             {
                 pool->Free = *(byte**)block;
-                pool->Used++;
-                threadHeap->Allocations[sizeClass]++;
-                return block;
             }
+            else
+            {
+                // Lazy carving (obmalloc's nextoffset), here rather than in the slow path: a fresh pool hands out
+                // its never-used blocks at the cost of a pop. The empty pool's NextOffset is past its LastOffset.
+                int next = pool->NextOffset;
+                if (next > pool->LastOffset)
+                {
+                    return AllocateSlow(sizeClass, heap);
+                }
+
+                block = (byte*)pool + next;
+                pool->NextOffset = next + SizeClass.BlockSize(sizeClass);
+            }
+
+            pool->Used++;
+            threadHeap->Allocations[sizeClass]++;
+            return block;
         }
 
         return AllocateSlow(sizeClass, heap);
@@ -427,16 +441,55 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     /// does every block of a debug heap: its pools are owned by its own thread heaps, which release entry points never use.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block)
+    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block) => FreeSmall(threadHeap, block, -1);
+
+    /// <summary>
+    /// <see cref="FreeSmall(ThreadHeap*, byte*)"/> for a block of class <paramref name="knownClass"/> (a JIT constant
+    /// on the typed path, which saves reading it from the pool header), or -1 when the class is not known.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block, int knownClass)
     {
         Pool* pool = Pool.Of(block);
-        if (pool->Owner == threadHeap)
+        ThreadHeap* owner = pool->Owner;
+        if (owner == threadHeap)
         {
-            Pool.PushFree(pool, block);
-            threadHeap->Frees[pool->SizeClass]++;
-            if (pool->Used == 0 || pool->State == PoolState.Full)
+            *(byte**)block = pool->Free;
+            pool->Free = block;
+            int used = --pool->Used;
+            threadHeap->Frees[knownClass >= 0 ? knownClass : pool->SizeClass]++;
+            if (used == 0 || pool->State == PoolState.Full)
             {
                 OnLocalFreeNeedsAttention(threadHeap, pool);
+            }
+
+            return;
+        }
+
+        FreeRemote(threadHeap, owner, block);
+    }
+
+    /// <summary>
+    /// A block whose pool the calling thread does not own. When another thread of the same heap owns it (the
+    /// producer/consumer case), push it on the pool's thread-free list here, without looking the heap up; anything
+    /// else (no thread heap yet, an abandoned or detached pool, another heap's block) goes to <see cref="FreeSlow"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FreeRemote(ThreadHeap* threadHeap, ThreadHeap* owner, byte* block)
+    {
+        // Detached has heap id 0, which no heap has; a debug heap's pools are owned by its own thread heaps only.
+        if (threadHeap != null && owner->HeapId == threadHeap->HeapId)
+        {
+            Pool* pool = Pool.Of(block);
+            int sizeClass = pool->SizeClass;
+            Pool.PushThreadFree(pool, block);
+            threadHeap->Frees[sizeClass]++;
+
+            // Written only when clear, so that the owner's hint line is not dirtied on every remote free.
+            ref int hint = ref owner->RemoteFreeHint[sizeClass];
+            if (Volatile.Read(ref hint) == 0)
+            {
+                Volatile.Write(ref hint, 1);
             }
 
             return;
@@ -462,7 +515,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         }
         else
         {
-            FreeSmall(threadHeap, (byte*)pointer);
+            FreeSmall(threadHeap, (byte*)pointer, BlockLayout<T>.Class);
         }
     }
 

@@ -33,7 +33,8 @@ using System.Threading;
  *
  * Threads (mimalloc): each thread has a ThreadHeap per ArenaHeap, holding per class a current pool, a list of
  * partial pools and a list of full pools. Pools are owned by one thread heap.
- *   - Alloc fast path: pop the current pool's free list. No lock, no atomic, no GC allocation.
+ *   - Alloc fast path: pop the current pool's free list, else carve its next never-used block (NextOffset).
+ *     No lock, no atomic, no GC allocation.
  *   - Free fast path, owner thread: push on the pool's free list.
  *   - Free from another thread: one CAS onto the pool's thread-free list (its own cache line); the owner takes
  *     the whole list in its slow path. Another thread never touches the owner's fields.
