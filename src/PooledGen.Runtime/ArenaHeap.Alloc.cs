@@ -7,10 +7,18 @@ namespace PooledGen;
 
 // Allocation: the fast path (a pop from the current pool, or a carve of its next never-used block), shared by every
 // entry point, and the slow path that finds the next pool. Each entry point pairs the fast path with its own slow
-// path: PooledHeap's goes to the shared heap, an ArenaHeap's to itself. Debug mode never comes here: the entry points
-// send it to ArenaHeap.Debug.cs first, so these paths have no debug test at all.
+// path: PooledHeap's goes to the shared heap, an ArenaHeap's to itself, a LocalHeap's to the heap of its thread heap.
+// Debug mode never comes here: the entry points send it to ArenaHeap.Debug.cs first (a private debug heap's thread
+// heaps never hold a pool, so its fast path always misses and its slow path goes there), so these paths have no
+// debug test at all.
 public sealed unsafe partial class ArenaHeap
 {
+    /// <summary>Empty pools a thread heap keeps for reuse before it gives them back to their arenas under the lock.</summary>
+    internal const int MaxCachedPools = 4;
+
+    /// <summary>The cache size this heap's thread heaps use: <see cref="MaxCachedPools"/>; tests of the arena layer set 0.</summary>
+    internal int CachedPoolLimit { get; set; } = MaxCachedPools;
+
     /// <summary>
     /// The fast path: a block of class <paramref name="sizeClass"/> from the current pool of
     /// <paramref name="threadHeap"/> (not null), or null when the caller must take its slow path. No lock, no atomic,
@@ -28,9 +36,9 @@ public sealed unsafe partial class ArenaHeap
         else
         {
             // Lazy carving (obmalloc's nextoffset), here rather than in the slow path: a fresh pool hands out
-            // its never-used blocks at the cost of a pop. The empty pool's NextOffset is past its LastOffset.
+            // its never-used blocks at the cost of a pop. The empty pool's NextOffset is past its CarveLimit.
             int next = pool->NextOffset;
-            if (next > pool->LastOffset)
+            if (next > pool->CarveLimit)
             {
                 return null;
             }
@@ -61,16 +69,58 @@ public sealed unsafe partial class ArenaHeap
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private byte* AllocateSlow(int sizeClass) => AllocateFromPools(sizeClass);
+    private byte* AllocateSlow(int sizeClass) => AllocateFromPools(CurrentThreadHeap(), sizeClass);
+
+    /// <summary>
+    /// The slow path of a typed allocation through a <see cref="LocalHeap"/> (<paramref name="threadHeap"/> is one of
+    /// this heap's): debug mode, the large path, or the next pool.
+    /// </summary>
+    internal Pooled<T> AllocOn<T>(ThreadHeap* threadHeap) where T : unmanaged
+    {
+        if (_debug)
+        {
+            return AllocDebug<T>();
+        }
+
+        var pointer = (T*)(BlockLayout<T>.IsLarge
+            ? AllocateLarge((nuint)sizeof(T), BlockLayout<T>.LargeAlignment)
+            : AllocateFromPools(threadHeap, BlockLayout<T>.Class));
+        *pointer = default;
+        return new Pooled<T>(pointer);
+    }
+
+    /// <summary>
+    /// Bytes with undefined contents, from <paramref name="threadHeap"/> (one of this heap's, or null for the calling
+    /// thread's): the fast path, else the next pool, else the large path. A debug heap zeroes them anyway.
+    /// </summary>
+    internal void* AllocateUninitializedOn(ThreadHeap* threadHeap, nuint size)
+    {
+        if (_debug)
+        {
+            return AllocateDebug(size, SizeClass.Spacing, null, out _);
+        }
+
+        if (size > PooledHeap.SmallObjectThreshold)
+        {
+            return AllocateLarge(size, SizeClass.Spacing);
+        }
+
+        int sizeClass = size == 0 ? 0 : SizeClass.Of(size);
+        if (threadHeap == null)
+        {
+            return AllocateSmall(sizeClass);
+        }
+
+        byte* block = TryAllocateSmall(threadHeap, sizeClass);
+        return block != null ? block : AllocateFromPools(threadHeap, sizeClass);
+    }
 
     /// <summary>This heap's untyped allocation: zeroed bytes from a class, or from the large-object path.</summary>
     internal void* AllocateUntyped(nuint size)
     {
         if (size > PooledHeap.SmallObjectThreshold)
         {
-            void* large = AllocateLarge(size, SizeClass.Spacing);
-            NativeMemory.Clear(large, size);
-            return large;
+            return AllocateLargeZeroed(size);
         }
 
         byte* block = AllocateSmall(size == 0 ? 0 : SizeClass.Of(size));
@@ -79,13 +129,14 @@ public sealed unsafe partial class ArenaHeap
     }
 
     /// <summary>
-    /// The complete allocation path (the fast path is only a shortcut into it): the current pool's free list,
-    /// then the blocks other threads freed into it, then its never-used blocks; then the next pool with free
-    /// blocks; then an abandoned pool; then a new pool from the fullest arena, or a new arena.
+    /// The complete allocation path of <paramref name="threadHeap"/>, one of this heap's (the fast path is only a
+    /// shortcut into it): the current pool's free list, then the blocks other threads freed into it, then its
+    /// never-used blocks; then the next pool with free blocks; then a cached empty pool; then an abandoned pool;
+    /// then a new pool from the fullest arena, or a new arena.
     /// </summary>
-    internal byte* AllocateFromPools(int sizeClass)
+    internal byte* AllocateFromPools(ThreadHeap* threadHeap, int sizeClass)
     {
-        ThreadHeap* threadHeap = CurrentThreadHeap();
+        Debug.Assert(threadHeap->HeapId == Id || threadHeap->HeapId == -Id, "a thread heap allocates from its own heap");
         if (threadHeap->TrimRequested != 0)
         {
             lock (_lock)
@@ -118,7 +169,10 @@ public sealed unsafe partial class ArenaHeap
         }
     }
 
-    /// <summary>The pool to allocate from next: a partial one, else a full one that got remote frees, else an abandoned one, else a new one.</summary>
+    /// <summary>
+    /// The pool to allocate from next: a partial one, else a full one that got remote frees, else a cached empty one,
+    /// else (under the lock) an abandoned one, else a new one.
+    /// </summary>
     private Pool* NextPool(ThreadHeap* threadHeap, int sizeClass)
     {
         ref Pool* partial = ref ThreadHeap.Partial(threadHeap, sizeClass);
@@ -136,11 +190,38 @@ public sealed unsafe partial class ArenaHeap
             return pool;
         }
 
+        pool = ThreadHeap.TakeCachedPool(threadHeap, sizeClass);
+        if (pool != null)
+        {
+            if (pool->SizeClass != sizeClass)
+            {
+                ChangeClass(pool, sizeClass);
+            }
+
+            pool->State = PoolState.Current;
+            return pool;
+        }
+
         lock (_lock)
         {
             ThrowIfDisposed();
             Pool* adopted = AdoptAbandonedPool(threadHeap, sizeClass);
             return adopted != null ? adopted : AcquirePool(threadHeap, sizeClass);
+        }
+    }
+
+    /// <summary>A cached empty pool serves another class from now on: its geometry and the heap's counts change.</summary>
+    private void ChangeClass(Pool* pool, int sizeClass)
+    {
+        int oldClass = pool->SizeClass;
+        long oldCapacity = pool->Capacity;
+        Pool.Initialize(pool, sizeClass, pool->FirstOffset, pool->Owner, pool->HeapId);
+        lock (_lock)
+        {
+            _poolsInUse[oldClass]--;
+            _blockCapacity[oldClass] -= oldCapacity;
+            _poolsInUse[sizeClass]++;
+            _blockCapacity[sizeClass] += pool->Capacity;
         }
     }
 

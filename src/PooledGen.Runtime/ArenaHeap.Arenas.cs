@@ -69,7 +69,16 @@ public sealed unsafe partial class ArenaHeap
         Debug.Assert(_disposed || arena->FreePools == HeapGeometry.PoolsPerArena, "only an empty arena goes back to the operating system");
         UnlinkArena(arena, arena->FreePools);
         ArenaRegistry.Remove((nuint)arena->Base);
-        OsMemory.Free(arena->Base, (nuint)HeapGeometry.ArenaSize);
+        if (_disposed)
+        {
+            // Its blocks may still be in users' hands: keep the range readable so that a late free is refused, not a fault.
+            DisposedArenas.Retire(arena->Base, (nuint)HeapGeometry.ArenaSize);
+        }
+        else
+        {
+            OsMemory.Free(arena->Base, (nuint)HeapGeometry.ArenaSize);
+        }
+
         _arenasCurrent--;
         _arenasReleased++;
         Debug.Assert(_arenasCurrent >= 0, "more arenas released than taken");

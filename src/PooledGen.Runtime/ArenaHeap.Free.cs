@@ -13,32 +13,38 @@ namespace PooledGen;
 public sealed unsafe partial class ArenaHeap
 {
     /// <summary>
-    /// The free fast path: pushes a block back on its pool's free list when <paramref name="threadHeap"/> owns the pool
-    /// (a pool's owner is never null, so a null thread heap falls through), else the remote or slow path. A block of a
-    /// debug heap always goes to the slow path: its pools are owned by its own thread heaps, which release entry points
-    /// never pass here. <paramref name="knownClass"/> is the block's class when the caller knows it (a JIT constant on
-    /// the typed path, which saves reading it from the pool header), or -1.
+    /// The free fast path: pushes a block back on its pool's free list when <paramref name="threadHeap"/> owns the pool,
+    /// and returns false otherwise (the caller then takes <see cref="FreeElsewhere"/>). A debug heap's pools are owned by
+    /// its own block owner, which no entry point passes here, so its blocks always go to the slow path.
+    /// <paramref name="sizeClass"/> is the block's class when the caller knows it (a JIT constant on the typed path,
+    /// which saves reading it from the pool header), or -1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block, int knownClass)
+    internal static bool TryFreeLocal(ThreadHeap* threadHeap, byte* block, int sizeClass)
     {
         Pool* pool = Pool.Of(block);
-        ThreadHeap* owner = pool->Owner;
-        if (owner == threadHeap)
-        {
-            *(byte**)block = pool->Free;
-            pool->Free = block;
-            int used = --pool->Used;
-            threadHeap->Frees[knownClass >= 0 ? knownClass : pool->SizeClass]++;
-            if (used == 0 || pool->State == PoolState.Full)
-            {
-                OnLocalFreeNeedsAttention(threadHeap, pool);
-            }
 
-            return;
+        // A pool of a disposed heap reads as zeros (no owner): the null test keeps a thread without a thread heap from
+        // taking it for its own.
+        if (pool->Owner != threadHeap || threadHeap == null)
+        {
+            return false;
         }
 
-        FreeRemote(threadHeap, owner, block);
+        *(byte**)block = pool->Free;
+        pool->Free = block;
+        int used = --pool->Used;
+        threadHeap->Frees[sizeClass >= 0 ? sizeClass : pool->SizeClass]++;
+
+        // The current pool is kept even when empty, so that alloc/free pairs do not thrash; any other pool needs the
+        // slow path when it was full (back to the partial list) or is now empty (cached, or back to its arena).
+        PoolState state = pool->State;
+        if (state != PoolState.Current && (used == 0 || state == PoolState.Full))
+        {
+            OnLocalFreeNeedsAttention(threadHeap, pool);
+        }
+
+        return true;
     }
 
     /// <summary>The typed free of every entry point (any heap's block): the size class is a JIT constant.</summary>
@@ -47,11 +53,16 @@ public sealed unsafe partial class ArenaHeap
     {
         if (BlockLayout<T>.IsLarge)
         {
-            LargeObjects.Free(pointer);
+            LargeObjects.Free(pointer, typeof(T));
         }
-        else
+        else if (BlockLayout<T>.IsLargeInDebugOnly && !ArenaRegistry.Contains((nuint)pointer & HeapGeometry.ArenaMask))
         {
-            FreeSmall(threadHeap, (byte*)pointer, BlockLayout<T>.Class);
+            // A debug heap put this type on the large path (its guards do not fit a pool); only such types pay the lookup.
+            FreeDebug(pointer, 0, typeof(T));
+        }
+        else if (!TryFreeLocal(threadHeap, (byte*)pointer, BlockLayout<T>.Class))
+        {
+            FreeElsewhere(threadHeap, (byte*)pointer, typeof(T));
         }
     }
 
@@ -73,7 +84,10 @@ public sealed unsafe partial class ArenaHeap
             }
 
             CheckIsLiveBlockStart((byte*)pointer);
-            FreeSmall(threadHeap, (byte*)pointer, -1);
+            if (!TryFreeLocal(threadHeap, (byte*)pointer, -1))
+            {
+                FreeElsewhere(threadHeap, (byte*)pointer, null);
+            }
         }
         else if (!LargeObjects.TryFree(pointer))
         {
@@ -83,24 +97,25 @@ public sealed unsafe partial class ArenaHeap
                 return;
             }
 
-            throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen, or was already freed (it is in no arena and is no live large block); nothing was freed.",
-                nameof(pointer));
+            throw NotOurs(pointer);
         }
     }
 
     /// <summary>
-    /// A block whose pool the calling thread does not own. When another thread of the same heap owns it (the
-    /// producer/consumer case), push it on the pool's thread-free list here, without looking the heap up; anything
-    /// else (no thread heap yet, an abandoned or detached pool, another heap's block) goes to <see cref="FreeSlow"/>.
+    /// A block whose pool <paramref name="threadHeap"/> does not own. When another thread of the same heap owns it (the
+    /// producer/consumer case), push it on the pool's thread-free list here, reading only the pool's read-mostly line;
+    /// anything else (no thread heap yet, an abandoned pool, another heap's block, a debug heap's block, a disposed
+    /// heap's block) goes to <see cref="FreeSlow"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeRemote(ThreadHeap* threadHeap, ThreadHeap* owner, byte* block)
+    internal static void FreeElsewhere(ThreadHeap* threadHeap, byte* block, Type? type)
     {
-        // Detached has heap id 0, which no heap has; a debug heap's pools are owned by its own thread heaps only.
-        if (threadHeap != null && owner->HeapId == threadHeap->HeapId)
+        Pool* pool = Pool.Of(block);
+        ThreadHeap* owner = pool->Owner;
+
+        // A debug heap's pools carry minus its id, a disposed heap's read 0: neither matches a thread heap.
+        if (threadHeap != null && pool->HeapId == threadHeap->HeapId && owner != ThreadHeap.Detached && owner != null)
         {
-            Pool* pool = Pool.Of(block);
             int sizeClass = pool->SizeClass;
             Pool.PushThreadFree(pool, block);
             threadHeap->Frees[sizeClass]++;
@@ -108,7 +123,7 @@ public sealed unsafe partial class ArenaHeap
             return;
         }
 
-        FreeSlow(block);
+        FreeSlow(threadHeap, block, type);
     }
 
     /// <summary>Tells <paramref name="owner"/> that a full pool of its class may have blocks again; written only when clear, so that its line is not dirtied on every remote free.</summary>
@@ -122,30 +137,27 @@ public sealed unsafe partial class ArenaHeap
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeSlow(byte* block)
+    private static void FreeSlow(ThreadHeap* threadHeap, byte* block, Type? type)
     {
-        ArenaHeap heap = HeapRegistry.Get(Arena.Of(block)->HeapId)
-            ?? throw new ObjectDisposedException(nameof(ArenaHeap), "PooledGen: the heap that owns this block was disposed.");
+        ArenaHeap heap = HeapRegistry.Get(Arena.Of(block)->HeapId) ?? throw DisposedHeapsBlock(block, type);
         if (heap._debug)
         {
-            // A debug heap's block freed through a release entry point (another heap's): its checks still run.
-            heap.FreeDebugBlock(block, 0, null);
+            // A debug heap's block freed through a release entry point (another heap's, or a LocalHeap): its checks still run.
+            heap.FreeDebugBlock(block, 0, type);
             return;
         }
 
-        heap.FreeOnCallingThread(block);
+        heap.FreeOnCallingThread(threadHeap != null && threadHeap->HeapId == heap.Id ? threadHeap : heap.CurrentThreadHeap(), block);
     }
 
     /// <summary>
-    /// Frees a block of this heap from the calling thread: a local free when the thread owns the pool, a free under
-    /// the lock when the pool is abandoned, else a lock-free push on the pool's thread-free list for its owner.
+    /// Frees a block of this heap from the calling thread (<paramref name="threadHeap"/>, its thread heap of this heap):
+    /// a local free when the thread owns the pool, a free under the lock when no thread does, else a lock-free push on
+    /// the pool's thread-free list for its owner.
     /// </summary>
-    private void FreeOnCallingThread(byte* block)
+    private void FreeOnCallingThread(ThreadHeap* threadHeap, byte* block)
     {
-        ThreadHeap* threadHeap = CurrentThreadHeap();
         Pool* pool = Pool.Of(block);
-        int sizeClass = pool->SizeClass;
         ThreadHeap* owner = pool->Owner;
         if (owner == ThreadHeap.Detached)
         {
@@ -166,21 +178,13 @@ public sealed unsafe partial class ArenaHeap
             }
         }
 
-        if (owner == threadHeap)
+        if (!TryFreeLocal(threadHeap, block, -1))
         {
-            Pool.PushFree(pool, block);
+            int sizeClass = pool->SizeClass;
+            Pool.PushThreadFree(pool, block);
             threadHeap->Frees[sizeClass]++;
-            if (pool->Used == 0 || pool->State == PoolState.Full)
-            {
-                OnLocalFree(threadHeap, pool);
-            }
-
-            return;
+            SetRemoteFreeHint(owner, sizeClass);
         }
-
-        Pool.PushThreadFree(pool, block);
-        threadHeap->Frees[sizeClass]++;
-        SetRemoteFreeHint(owner, sizeClass);
     }
 
     /// <summary>Under the lock: frees into a pool no thread owns; the pool returns to its arena once empty.</summary>
@@ -200,34 +204,28 @@ public sealed unsafe partial class ArenaHeap
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void OnLocalFreeNeedsAttention(ThreadHeap* threadHeap, Pool* pool) =>
-        HeapRegistry.Get(threadHeap->HeapId)!.OnLocalFree(threadHeap, pool);
+        HeapRegistry.Get(pool->HeapId)!.OnLocalFree(threadHeap, pool);
 
     /// <summary>
-    /// After the owner freed into a pool that was full (it goes back on the partial list) or that is now empty
-    /// (it goes back to its arena, unless it is the current pool, kept so that alloc/free pairs do not thrash).
+    /// After the owner freed into a pool other than its current one that was full (it goes back on the partial list)
+    /// or that is now empty (it is cached for reuse, or goes back to its arena when the cache is full).
     /// </summary>
     private void OnLocalFree(ThreadHeap* threadHeap, Pool* pool)
     {
-        Debug.Assert(pool->Owner == threadHeap, "only the owner frees locally");
+        Debug.Assert(pool->Owner == threadHeap && pool->State != PoolState.Current, "only the owner frees locally, and its current pool needs no attention");
         int sizeClass = pool->SizeClass;
-        switch (pool->State)
+        if (pool->Used != 0)
         {
-            case PoolState.Full:
-                if (pool->Used != 0)
-                {
-                    ThreadHeap.Unfull(threadHeap, pool);
-                    return;
-                }
+            ThreadHeap.Unfull(threadHeap, pool);
+            return;
+        }
 
-                Pool.Unlink(ref ThreadHeap.Full(threadHeap, sizeClass), pool);
-                break;
-            case PoolState.Partial:
-                Debug.Assert(pool->Used == 0, "a partial pool needs attention only once it is empty");
-                Pool.Unlink(ref ThreadHeap.Partial(threadHeap, sizeClass), pool);
-                break;
-            default:
-                Debug.Assert(pool->State == PoolState.Current, "an owned pool is current, partial or full");
-                return;
+        ref Pool* list = ref (pool->State == PoolState.Full ? ref ThreadHeap.Full(threadHeap, sizeClass) : ref ThreadHeap.Partial(threadHeap, sizeClass));
+        Pool.Unlink(ref list, pool);
+        if (threadHeap->CachedPoolCount < CachedPoolLimit)
+        {
+            ThreadHeap.CachePool(threadHeap, pool);
+            return;
         }
 
         lock (_lock)
@@ -244,7 +242,7 @@ public sealed unsafe partial class ArenaHeap
     {
         Arena* arena = Arena.Of(address);
         Pool* pool = Pool.Of(address);
-        if (Arena.PoolIndex(arena, pool) >= arena->CarvedPools || pool->State == PoolState.InArena)
+        if (Arena.PoolIndex(arena, pool) >= arena->CarvedPools || pool->State is PoolState.InArena or PoolState.Cached)
         {
             throw new ArgumentException(
                 $"PooledGen: 0x{(nuint)address:X} is inside a PooledGen arena but in a pool with no block in use; nothing was freed.",
@@ -259,4 +257,20 @@ public sealed unsafe partial class ArenaHeap
                 "pointer");
         }
     }
+
+    /// <summary>The refusal of an address PooledGen never handed out, or that its heap no longer holds.</summary>
+    private static ArgumentException NotOurs(void* pointer) =>
+        DisposedArenas.Contains((nuint)pointer)
+            ? new ArgumentException(
+                $"PooledGen: 0x{(nuint)pointer:X} belongs to an ArenaHeap that was disposed: its memory went back to the operating system " +
+                "with the heap; nothing was freed. Free every block before disposing its heap.", nameof(pointer))
+            : new ArgumentException(
+                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen, or was already freed (it is in no arena and is no live large block); nothing was freed.",
+                nameof(pointer));
+
+    /// <summary>The refusal of a block whose heap was disposed (its arena reads as zeros, or its heap id is gone).</summary>
+    private static ObjectDisposedException DisposedHeapsBlock(void* block, Type? type) =>
+        new(nameof(ArenaHeap),
+            $"PooledGen: the {(type is null ? "block" : DebugLayout.NameOf(type) + " block")} at 0x{(nuint)block:X} belongs to an ArenaHeap that was disposed; " +
+            "its memory went back to the operating system with the heap and nothing was freed. Free every block before disposing its heap.");
 }

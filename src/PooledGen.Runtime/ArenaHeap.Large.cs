@@ -28,10 +28,12 @@ public sealed unsafe partial class ArenaHeap
         {
             block = NativeMemory.AlignedAlloc(size, alignment);
         }
-        catch (OutOfMemoryException)
+        catch (OutOfMemoryException refused)
         {
             UncountLargeObject(size);
-            throw;
+            throw new OutOfMemoryException(
+                $"PooledGen: the operating system refused a large block of {size:N0} bytes ({(double)size / (1 << 30):N1} GiB, aligned to {alignment}); " +
+                "nothing was allocated and the heap is unchanged.", refused);
         }
 
         try
@@ -46,6 +48,14 @@ public sealed unsafe partial class ArenaHeap
         }
 
         return block;
+    }
+
+    /// <summary>A zeroed large block (the untyped <c>Allocate</c> of more than 512 bytes).</summary>
+    private void* AllocateLargeZeroed(nuint size)
+    {
+        void* large = AllocateLarge(size, SizeClass.Spacing);
+        NativeMemory.Clear(large, size);
+        return large;
     }
 
     /// <summary>

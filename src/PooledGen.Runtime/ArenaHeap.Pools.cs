@@ -20,7 +20,7 @@ public sealed unsafe partial class ArenaHeap
         int freePools = arena->FreePools;
         Pool* pool = Arena.TakePool(arena, out int firstOffset);
         MoveArena(arena, freePools);
-        Pool.Initialize(pool, sizeClass, firstOffset, threadHeap);
+        Pool.Initialize(pool, sizeClass, firstOffset, threadHeap, threadHeap->HeapId);
         _poolsInUse[sizeClass]++;
         _blockCapacity[sizeClass] += pool->Capacity;
         return pool;
@@ -67,6 +67,20 @@ public sealed unsafe partial class ArenaHeap
             ReleaseEmptyPoolsOfList(threadHeap, ref ThreadHeap.Partial(threadHeap, c));
             ReleaseEmptyPoolsOfList(threadHeap, ref ThreadHeap.Full(threadHeap, c));
         }
+
+        ReleaseCachedPools(threadHeap);
+    }
+
+    /// <summary>Under the lock: the thread heap's cached empty pools go back to their arenas.</summary>
+    private void ReleaseCachedPools(ThreadHeap* threadHeap)
+    {
+        Debug.Assert(Monitor.IsEntered(_lock), "cached pools go back to their arenas under the heap lock");
+        for (Pool* pool = ThreadHeap.TakeCachedPool(threadHeap, -1); pool != null; pool = ThreadHeap.TakeCachedPool(threadHeap, -1))
+        {
+            ReleasePool(pool);
+        }
+
+        Debug.Assert(threadHeap->CachedPoolCount == 0, "every cached pool went back");
     }
 
     private void ReleaseEmptyPoolsOfList(ThreadHeap* threadHeap, ref Pool* head)

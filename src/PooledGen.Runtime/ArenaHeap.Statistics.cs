@@ -12,6 +12,7 @@ public sealed unsafe partial class ArenaHeap
     {
         // The debug figures come from the live-block records, under their own lock, never nested in the heap's.
         (PooledTypeStatistics[] Types, long Padding, long Guards)? debug = _debugBlocks?.Summarize();
+        long[]? quarantined = _debugBlocks?.QuarantinedPerClass();
         lock (_lock)
         {
             ThrowIfDisposed();
@@ -29,6 +30,13 @@ public sealed unsafe partial class ArenaHeap
                 {
                     allocated += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Allocations[c]);
                     freed += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Frees[c]);
+                }
+
+                if (_debugOwner != null)
+                {
+                    // A debug heap's raw blocks: those in the quarantine are freed as far as the user is concerned.
+                    allocated += _debugOwner->Allocations[c];
+                    freed += _debugOwner->Frees[c] + quarantined![c];
                 }
 
                 long blocks = allocated - freed;

@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace PooledGen;
@@ -31,7 +30,8 @@ public sealed unsafe partial class ArenaHeap
         return lease is null ? null : lease.ThreadHeap;
     }
 
-    private ThreadHeap* CurrentThreadHeap()
+    /// <summary>This heap's thread heap for the calling thread, attaching the thread if it has none.</summary>
+    internal ThreadHeap* CurrentThreadHeap()
     {
         ThreadHeap* threadHeap = CurrentThreadHeapOrNull();
         return threadHeap != null ? threadHeap : AttachCurrentThread();
@@ -119,6 +119,8 @@ public sealed unsafe partial class ArenaHeap
                 AbandonList(threadHeap, ThreadHeap.Full(threadHeap, c), c);
             }
 
+            ReleaseCachedPools(threadHeap);
+
             ThreadHeap.ResetPools(threadHeap);
             threadHeap->IsAttached = false;
             Debug.Assert(ThreadHeap.OwnsNoPool(threadHeap), "an abandoned thread heap owns no pool");
@@ -174,12 +176,20 @@ public sealed unsafe partial class ArenaHeap
         return pool;
     }
 
-    /// <summary>Under the lock, when the heap is disposed: frees every thread heap's native memory.</summary>
-    private void FreeAllThreadHeaps()
+    /// <summary>
+    /// Under the lock, when the heap is disposed: every thread heap is emptied and kept for the next heap (a LocalHeap
+    /// taken before the dispose then reads an empty thread heap of no heap, and is refused, instead of freed memory).
+    /// </summary>
+    private void RecycleAllThreadHeaps()
     {
         foreach (nint threadHeap in _allThreadHeaps)
         {
-            NativeMemory.AlignedFree((void*)threadHeap);
+            ThreadHeap.Recycle((ThreadHeap*)threadHeap);
+        }
+
+        if (_debugOwner != null)
+        {
+            ThreadHeap.Recycle(_debugOwner);
         }
 
         _allThreadHeaps.Clear();

@@ -23,6 +23,12 @@ public sealed unsafe partial class ArenaHeap
             var walk = new HeapWalk();
             ValidateArenas(walk);
             ValidateThreadHeaps(walk);
+            if (_debugOwner != null)
+            {
+                Expect(_debugOwner->HeapId == -Id, $"the debug block owner belongs to heap {_debugOwner->HeapId}, not {-Id}");
+                ValidateThreadHeap(walk, _debugOwner, "the debug block owner");
+            }
+
             for (int c = 0; c < SizeClass.Count; c++)
             {
                 long abandoned = ValidatePoolList(walk, _abandonedPools[c], c, ThreadHeap.Detached, PoolState.Abandoned, "the abandoned list");
@@ -97,21 +103,36 @@ public sealed unsafe partial class ArenaHeap
             string name = $"thread heap 0x{address:X}";
             Expect(threadHeap->HeapId == Id, $"{name}: belongs to heap {threadHeap->HeapId}, not {Id}");
             Expect(threadHeap->IsAttached != idle.Contains(address), $"{name}: IsAttached is {threadHeap->IsAttached} but it is {(idle.Contains(address) ? "idle" : "in use")}");
-            for (int c = 0; c < SizeClass.Count; c++)
-            {
-                walk.AllocatedMinusFreed[c] += threadHeap->Allocations[c] - threadHeap->Frees[c];
-                Pool* current = ThreadHeap.Current(threadHeap, c);
-                if (current != EmptyPool.Instance)
-                {
-                    ValidatePool(walk, current, c, threadHeap, PoolState.Current, $"{name}'s current pool of class {c}");
-                }
-
-                ValidatePoolList(walk, ThreadHeap.Partial(threadHeap, c), c, threadHeap, PoolState.Partial, $"{name}'s partial list of class {c}");
-                ValidatePoolList(walk, ThreadHeap.Full(threadHeap, c), c, threadHeap, PoolState.Full, $"{name}'s full list of class {c}");
-            }
-
+            Expect(!_debug || ThreadHeap.OwnsNoPool(threadHeap), $"{name}: a thread heap of a debug heap owns pools (they belong to its block owner)");
+            ValidateThreadHeap(walk, threadHeap, name);
             Expect(!idle.Contains(address) || ThreadHeap.OwnsNoPool(threadHeap), $"{name}: idle but still owns pools");
         }
+    }
+
+    private void ValidateThreadHeap(HeapWalk walk, ThreadHeap* threadHeap, string name)
+    {
+        for (int c = 0; c < SizeClass.Count; c++)
+        {
+            walk.AllocatedMinusFreed[c] += threadHeap->Allocations[c] - threadHeap->Frees[c];
+            Pool* current = ThreadHeap.Current(threadHeap, c);
+            if (current != EmptyPool.Instance)
+            {
+                ValidatePool(walk, current, c, threadHeap, PoolState.Current, $"{name}'s current pool of class {c}");
+            }
+
+            ValidatePoolList(walk, ThreadHeap.Partial(threadHeap, c), c, threadHeap, PoolState.Partial, $"{name}'s partial list of class {c}");
+            ValidatePoolList(walk, ThreadHeap.Full(threadHeap, c), c, threadHeap, PoolState.Full, $"{name}'s full list of class {c}");
+        }
+
+        int cached = 0;
+        for (Pool* pool = threadHeap->CachedPools; pool != null; pool = pool->Next)
+        {
+            Expect(++cached <= MaxCachedPools, $"{name}: more than {MaxCachedPools} cached pools (a cycle?)");
+            ValidatePool(walk, pool, pool->SizeClass, threadHeap, PoolState.Cached, $"{name}'s cached pools");
+            Expect(pool->Used == 0, $"{name}: cached pool 0x{(nuint)pool:X} has {pool->Used} blocks in use");
+        }
+
+        Expect(cached == threadHeap->CachedPoolCount, $"{name}: counts {threadHeap->CachedPoolCount} cached pools but {cached} are on its list");
     }
 
     private long ValidatePoolList(HeapWalk walk, Pool* head, int sizeClass, ThreadHeap* owner, PoolState state, string list)
@@ -141,11 +162,13 @@ public sealed unsafe partial class ArenaHeap
         Expect(pool->State == state, $"{name}: State is {pool->State}, expected {state}");
         Expect(pool->Owner == owner, $"{name}: owned by 0x{(nuint)pool->Owner:X}, expected 0x{(nuint)owner:X}");
         Expect(pool->SizeClass == sizeClass, $"{name}: serves class {pool->SizeClass}, expected {sizeClass}");
+        int heapId = owner == _debugOwner && owner != null ? -Id : Id;
+        Expect(pool->HeapId == heapId, $"{name}: carries heap id {pool->HeapId}, expected {heapId}");
         int blockSize = SizeClass.BlockSize(sizeClass);
         int firstOffset = Arena.FirstBlockOffset(arena, pool);
         int capacity = (HeapGeometry.PoolSize - firstOffset) / blockSize;
         Expect(pool->BlockSize == blockSize && pool->FirstOffset == firstOffset && pool->Capacity == capacity
-            && pool->LastOffset == firstOffset + (capacity - 1) * blockSize,
+            && pool->LastOffset == firstOffset + (capacity - 1) * blockSize && pool->CarveLimit == pool->LastOffset,
             $"{name}: geometry (block {pool->BlockSize}, first {pool->FirstOffset}, capacity {pool->Capacity}, last {pool->LastOffset}) is not that of class {sizeClass}");
         Expect(pool->NextOffset >= firstOffset && pool->NextOffset <= pool->LastOffset + blockSize && (pool->NextOffset - firstOffset) % blockSize == 0,
             $"{name}: NextOffset {pool->NextOffset} is not a block boundary within the pool");

@@ -107,6 +107,9 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     // The live blocks of a debug heap, with their allocation sites; null in release mode.
     private readonly DebugBlocks? _debugBlocks;
 
+    // A debug heap's raw blocks are owned by this thread heap of no thread, used under _lock; null in release mode.
+    private readonly ThreadHeap* _debugOwner;
+
     // Not readonly: Dispose swaps it for s_noThreadHeaps, so that a disposed heap's fast path finds no thread heap,
     // falls to the slow path and its ThrowIfDisposed names the heap (a disposed ThreadLocal would name itself).
     private ThreadLocal<ThreadHeapLease>? _threadHeaps;
@@ -192,6 +195,12 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         _arenasByFreePools = (Arena**)NativeMemory.AllocZeroed((nuint)(HeapGeometry.PoolsPerArena + 1), (nuint)sizeof(Arena*));
         _abandonedPools = (Pool**)NativeMemory.AllocZeroed(SizeClass.Count, (nuint)sizeof(Pool*));
         Id = HeapRegistry.Add(this);
+        if (_debug)
+        {
+            _debugOwner = ThreadHeap.Create(-Id);
+            _debugOwner->IsAttached = true;
+        }
+
         PooledGenMetrics.EnsureCreated();
     }
 
@@ -221,7 +230,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
 
         var pointer = (T*)AllocateBlock<T>();
         *pointer = default;
-        return new Pooled<T>(pointer, 0);
+        return new Pooled<T>(pointer);
     }
 
     /// <summary>Allocates a <typeparamref name="T"/> from this heap holding a copy of <paramref name="value"/>.</summary>
@@ -239,7 +248,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
 
         var pointer = (T*)AllocateBlock<T>();
         *pointer = value;
-        return new Pooled<T>(pointer, 0);
+        return new Pooled<T>(pointer);
     }
 
     /// <summary>Frees the block behind <paramref name="item"/>, on any thread. Freeing <see cref="Pooled{T}.Null"/> does nothing.</summary>
@@ -252,10 +261,9 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     {
         if (!item.IsNull)
         {
-            // Also a debug heap's handle (stamped) of a type it put on the large path: the pool fast path must not read it.
-            if (_debug || (BlockLayout<T>.IsLargeInDebugOnly && item.Stamp != 0))
+            if (_debug)
             {
-                FreeDebug(item.Pointer, item.Stamp, typeof(T));
+                FreeDebug(item.Pointer, item.Tag, typeof(T));
                 return;
             }
 
@@ -269,6 +277,23 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     /// <exception cref="OutOfMemoryException">The operating system, or the cap, refused the memory.</exception>
     public void* Allocate(nuint size) =>
         _debug ? AllocateDebug(size, SizeClass.Spacing, null, out _) : AllocateUntyped(size);
+
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes whose contents are undefined (C's <c>malloc</c>, where
+    /// <see cref="Allocate(nuint)"/> is <c>calloc</c>), at least 16-byte aligned: for a caller that writes every byte
+    /// before it reads any. A debug heap still zeroes them.
+    /// </summary>
+    /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
+    /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
+    /// <exception cref="OutOfMemoryException">The operating system, or the cap, refused the memory.</exception>
+    public void* AllocateUninitialized(nuint size) => AllocateUninitializedOn(_debug ? null : CurrentThreadHeapOrNull(), size);
+
+    /// <summary>
+    /// The calling thread's part of this heap, to allocate and free through without a thread-static read per call (see
+    /// <see cref="LocalHeap"/>). Attaches the thread to the heap if it has not used it yet.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public LocalHeap Local => new(CurrentThreadHeap());
 
     /// <summary>Frees a block from <see cref="Allocate(nuint)"/> (of any PooledGen heap). A null pointer is ignored.</summary>
     /// <param name="pointer">The block.</param>
@@ -308,6 +333,12 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             }
 
             RequestTrimOfOtherThreads(self);
+            ReleaseQuarantine();
+            if (_debugOwner != null)
+            {
+                ReleaseEmptyPools(_debugOwner);
+            }
+
             ReleaseEmptyAbandonedPools();
             ReleaseEmptyArenas();
             return (_arenasReleased - releasedBefore) * HeapGeometry.ArenaSize;
@@ -359,7 +390,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             }
 
             ReleaseAllArenas();
-            FreeAllThreadHeaps();
+            RecycleAllThreadHeaps();
             NativeMemory.Free(_arenasByFreePools);
             NativeMemory.Free(_abandonedPools);
         }

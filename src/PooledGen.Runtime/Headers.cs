@@ -13,8 +13,9 @@ namespace PooledGen;
 /// Transitions (each asserted where it happens):
 /// <code>
 ///   InArena --AcquirePool--> Current --exhausted--> Full --a free into it--> Partial --NextPool--> Current
+///   Partial/Full --its last block freed by the owner--> Cached --NextPool--> Current
 ///   Current/Partial/Full --owner thread ends (Abandon)--> Abandoned --AdoptAbandonedPool--> Current
-///   Current/Partial/Full/Abandoned --last block freed, not kept as current--> InArena
+///   Cached/Abandoned/Partial/Full (empty) --ReleasePool--> InArena
 /// </code>
 /// </remarks>
 internal enum PoolState : byte
@@ -33,6 +34,13 @@ internal enum PoolState : byte
 
     /// <summary>Its owner thread ended with blocks still in use: on the heap's abandoned list, touched only under the heap lock.</summary>
     Abandoned,
+
+    /// <summary>
+    /// Empty, kept by its owner on <c>ThreadHeap.CachedPools</c> for the next pool it needs, of any class, without
+    /// taking the heap lock (mimalloc's retired pages): batches that span pools do not return pools to their arena
+    /// and take them back every time.
+    /// </summary>
+    Cached,
 }
 
 /// <summary>
@@ -44,67 +52,84 @@ internal enum PoolState : byte
 /// every field but <see cref="ThreadFree"/>, with plain reads and writes. Other threads push the blocks they free onto
 /// <see cref="ThreadFree"/> with one compare-and-swap and never touch anything else; the owner takes the whole list in
 /// its slow path (mimalloc's <c>thread_free</c>).</para>
-/// <para><b>Layout.</b> Line 0 (bytes 0–63) is what the owner's fast paths read and write: <see cref="Free"/> and
-/// <see cref="Used"/> first, then the carving offsets, then what the slow paths need. Line 1 (64–127) holds only
-/// <see cref="ThreadFree"/>, the one field other threads write, so that their frees do not evict the owner's line.</para>
+/// <para><b>Layout: three cache lines, by who writes them.</b> Line 0 (bytes 0–63) holds what does not change while
+/// a thread owns the pool: the owner, the heap and the geometry. A thread freeing another thread's block reads only
+/// this line (to find the owner, as mimalloc reads the owner from the segment header), and nobody writes it on a fast
+/// path, so the read does not contend with the owner. Line 1 (64–127) is the owner's: the free list, the count of
+/// blocks in use, the carving offset and its limit (a copy of <see cref="LastOffset"/>, so that allocation touches this
+/// line only), the state and the list links. Line 2 (128–191) holds only <see cref="ThreadFree"/>, the one field other
+/// threads write, so that their frees do not evict the owner's line.</para>
 /// <para><b>Invariants</b> (between operations; a pool in an arena's free list holds none of them but the first):</para>
 /// <list type="bullet">
 /// <item>The pool starts at a multiple of <c>PoolSize</c>; <c>Pool.Of(block)</c> of any of its blocks gives it.</item>
 /// <item><c>BlockSize == (SizeClass + 1) * 16</c>; <c>Capacity == (PoolSize - FirstOffset) / BlockSize</c>;
-/// <c>LastOffset == FirstOffset + (Capacity - 1) * BlockSize</c>.</item>
+/// <c>LastOffset == CarveLimit == FirstOffset + (Capacity - 1) * BlockSize</c>.</item>
 /// <item><c>FirstOffset &lt;= NextOffset &lt;= LastOffset + BlockSize</c>: the blocks at
 /// [<c>FirstOffset</c>, <c>NextOffset</c>) have been carved, the rest never touched.</item>
 /// <item><see cref="Free"/> and <see cref="ThreadFree"/> are acyclic lists of distinct carved block starts.</item>
 /// <item><c>Used == carved - |Free|</c>: blocks handed out and not yet back on the owner's list, so
 /// <c>Used - |ThreadFree|</c> is the number of blocks in use (mimalloc: <c>used - |thread_free|</c>).</item>
 /// <item><see cref="State"/> says which single list holds the pool (see <see cref="PoolState"/>), and
-/// <see cref="Owner"/> is the thread heap of those lists, or <see cref="ThreadHeap.Detached"/> when Abandoned or InArena.</item>
+/// <see cref="Owner"/> is the thread heap of those lists, or <see cref="ThreadHeap.Detached"/> when Abandoned or
+/// InArena. <see cref="HeapId"/> is the id of the heap that owns the arena.</item>
 /// </list>
 /// </remarks>
 [StructLayout(LayoutKind.Explicit, Size = HeaderSize)]
 internal unsafe partial struct Pool
 {
-    /// <summary>Bytes of pool header: two cache lines, the owner's and the one other threads write.</summary>
-    public const int HeaderSize = 128;
+    /// <summary>Bytes of pool header: three cache lines, read-mostly, the owner's, and the one other threads write.</summary>
+    public const int HeaderSize = 192;
 
-    /// <summary>The owner's free list: each free block holds the address of the next in its first 8 bytes.</summary>
-    [FieldOffset(0)] public byte* Free;
+    // Line 0: fixed while a thread owns the pool; what a remote free reads.
 
-    /// <summary>Blocks handed out and not yet returned to the owner (remote frees count until collected).</summary>
-    [FieldOffset(8)] public int Used;
+    /// <summary>The owner thread heap, or <see cref="ThreadHeap.Detached"/> when no thread owns the pool.</summary>
+    [FieldOffset(0)] public ThreadHeap* Owner;
 
-    /// <summary>Offset of the next never-used block; carving stops after <see cref="LastOffset"/>.</summary>
-    [FieldOffset(12)] public int NextOffset;
+    /// <summary>The id of the heap whose arena holds the pool (a remote free compares it with its own thread heap's).</summary>
+    [FieldOffset(8)] public int HeapId;
+
+    /// <summary>Offset of the first block: after the header, more in an arena's first pool, which also holds the arena header.</summary>
+    [FieldOffset(12)] public int FirstOffset;
 
     /// <summary>Offset of the last block that fits in the pool.</summary>
     [FieldOffset(16)] public int LastOffset;
 
-    /// <summary>Offset of the first block: 128 after the header, more in an arena's first pool, which also holds the arena header.</summary>
-    [FieldOffset(20)] public int FirstOffset;
-
     /// <summary>Blocks the pool holds.</summary>
-    [FieldOffset(24)] public int Capacity;
+    [FieldOffset(20)] public int Capacity;
 
     /// <summary>The block size, <c>(SizeClass + 1) * 16</c>.</summary>
-    [FieldOffset(28)] public ushort BlockSize;
+    [FieldOffset(24)] public ushort BlockSize;
 
     /// <summary>The size class this pool serves while it is out of its arena.</summary>
-    [FieldOffset(30)] public byte SizeClass;
+    [FieldOffset(26)] public byte SizeClass;
+
+    // Line 1: the owner's.
+
+    /// <summary>The owner's free list: each free block holds the address of the next in its first 8 bytes.</summary>
+    [FieldOffset(64)] public byte* Free;
+
+    /// <summary>Blocks handed out and not yet returned to the owner (remote frees count until collected).</summary>
+    [FieldOffset(72)] public int Used;
+
+    /// <summary>Offset of the next never-used block; carving stops after <see cref="CarveLimit"/>.</summary>
+    [FieldOffset(76)] public int NextOffset;
+
+    /// <summary>A copy of <see cref="LastOffset"/> on the owner's line; 0 in the empty pool, so that it never carves.</summary>
+    [FieldOffset(80)] public int CarveLimit;
 
     /// <summary>Where the pool is; see <see cref="PoolState"/>.</summary>
-    [FieldOffset(31)] public PoolState State;
-
-    /// <summary>The owner thread heap, or <see cref="ThreadHeap.Detached"/> when no thread owns the pool.</summary>
-    [FieldOffset(32)] public ThreadHeap* Owner;
+    [FieldOffset(84)] public PoolState State;
 
     /// <summary>Next pool on whichever list holds this one (owner's lists, abandoned list, arena free list).</summary>
-    [FieldOffset(40)] public Pool* Next;
+    [FieldOffset(88)] public Pool* Next;
 
-    /// <summary>Previous pool on a doubly-linked list (null on the arena's singly linked free list).</summary>
-    [FieldOffset(48)] public Pool* Prev;
+    /// <summary>Previous pool on a doubly-linked list (null on the singly linked ones).</summary>
+    [FieldOffset(96)] public Pool* Prev;
+
+    // Line 2: other threads'.
 
     /// <summary>Blocks freed by threads other than the owner, pushed with a compare-and-swap; 0 when none.</summary>
-    [FieldOffset(64)] public nint ThreadFree;
+    [FieldOffset(128)] public nint ThreadFree;
 }
 
 /// <summary>
@@ -175,6 +200,7 @@ internal unsafe partial struct Arena
 /// owned by this heap, in state Partial and Full.</item>
 /// <item>Summed over every thread heap of an ArenaHeap, <c>Allocations[c] - Frees[c]</c> equals the blocks of class c
 /// in use: the sum over its pools of <c>Used - |ThreadFree|</c>.</item>
+/// <item><c>CachedPools</c> is a list of <c>CachedPoolCount</c> empty pools owned by this heap, in state Cached.</item>
 /// <item>An idle thread heap (no thread) owns no pool: every current is EmptyPool and every list is empty.</item>
 /// </list>
 /// </remarks>
@@ -200,7 +226,16 @@ internal unsafe partial struct ThreadHeap
     /// <summary>Per class, head of the list of owned pools with no free block (so remote frees into them can be found).</summary>
     public fixed long FullPools[PooledGen.SizeClass.Count];
 
-    /// <summary>The owning <see cref="ArenaHeap"/>'s id; 0 for <see cref="Detached"/>, which no heap has.</summary>
+    /// <summary>Empty pools kept for reuse, of any class, singly linked through <see cref="Pool.Next"/> (state Cached).</summary>
+    public Pool* CachedPools;
+
+    /// <summary>How many pools are on <see cref="CachedPools"/>: at most <c>ArenaHeap.MaxCachedPools</c>.</summary>
+    public int CachedPoolCount;
+
+    /// <summary>
+    /// The owning <see cref="ArenaHeap"/>'s id. 0 for <see cref="Detached"/>; minus the heap's id for a debug heap's
+    /// own block owner: neither is any thread's, so a remote free never mistakes their pools for a thread's.
+    /// </summary>
     public int HeapId;
 
     /// <summary>Set by <see cref="ArenaHeap.Trim"/> on another thread: release empty pools at the next slow path.</summary>
@@ -209,7 +244,7 @@ internal unsafe partial struct ThreadHeap
     /// <summary>True while a thread uses this thread heap; false once it is idle (abandoned, waiting for a new thread).</summary>
     public bool IsAttached;
 
-    private fixed byte _padding[55];
+    private fixed byte _padding[43];
 
     /// <summary>
     /// Per class, set by another thread after it freed into one of this heap's pools: the slow path then looks at

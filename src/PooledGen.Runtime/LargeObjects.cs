@@ -70,21 +70,22 @@ internal static unsafe class LargeObjects
         return true;
     }
 
-    /// <summary>Frees a large block.</summary>
+    /// <summary>Frees a large block of type <paramref name="type"/> (a typed free), as named in the refusal.</summary>
     /// <exception cref="ArgumentException"><paramref name="block"/> is not a live large block.</exception>
-    public static void Free(void* block)
+    public static void Free(void* block, Type type)
     {
         if (!TryFree(block))
         {
             if (IsDebugBlock(block))
             {
                 // A debug heap's large block freed through a release entry point: its checks still run.
-                ArenaHeap.FreeDebug(block, 0, null);
+                ArenaHeap.FreeDebug(block, 0, type);
                 return;
             }
 
             throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)block:X} is not a live block of the large-object path (already freed, or never allocated by PooledGen); nothing was freed.",
+                $"PooledGen: the {DebugLayout.NameOf(type)} block at 0x{(nuint)block:X} is not a live block of the large-object path " +
+                "(already freed, its heap disposed, or never allocated by PooledGen); nothing was freed.",
                 nameof(block));
         }
     }

@@ -12,23 +12,29 @@ internal unsafe partial struct Pool
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pool* Of(void* block) => (Pool*)((nuint)block & HeapGeometry.PoolMask);
 
-    /// <summary>Makes an empty pool of an arena ready to serve <paramref name="sizeClass"/> for <paramref name="owner"/>.</summary>
-    public static void Initialize(Pool* pool, int sizeClass, int firstOffset, ThreadHeap* owner)
+    /// <summary>
+    /// Makes an empty pool ready to serve <paramref name="sizeClass"/> for <paramref name="owner"/>: a pool of an
+    /// arena, or a cached empty pool changing class.
+    /// </summary>
+    public static void Initialize(Pool* pool, int sizeClass, int firstOffset, ThreadHeap* owner, int heapId)
     {
-        Debug.Assert(pool->State == PoolState.InArena, "only an empty pool of an arena is initialised");
+        Debug.Assert(pool->State is PoolState.InArena or PoolState.Cached, "only an empty pool is initialised");
         Debug.Assert(owner != null && owner != ThreadHeap.Detached, "a pool leaves its arena for a thread heap");
         int blockSize = PooledGen.SizeClass.BlockSize(sizeClass);
         int capacity = (HeapGeometry.PoolSize - firstOffset) / blockSize;
-        pool->Free = null;
-        pool->Used = 0;
+        int lastOffset = firstOffset + (capacity - 1) * blockSize;
+        pool->Owner = owner;
+        pool->HeapId = heapId;
         pool->FirstOffset = firstOffset;
-        pool->NextOffset = firstOffset;
-        pool->LastOffset = firstOffset + (capacity - 1) * blockSize;
+        pool->LastOffset = lastOffset;
         pool->Capacity = capacity;
         pool->BlockSize = (ushort)blockSize;
         pool->SizeClass = (byte)sizeClass;
+        pool->Free = null;
+        pool->Used = 0;
+        pool->NextOffset = firstOffset;
+        pool->CarveLimit = lastOffset;
         pool->State = PoolState.Current;
-        pool->Owner = owner;
         pool->Next = null;
         pool->Prev = null;
         pool->ThreadFree = 0;
@@ -46,7 +52,7 @@ internal unsafe partial struct Pool
             // Blocks freed by other threads first: their memory is already touched, the untouched tail can wait.
             if (CollectThreadFree(pool) == 0)
             {
-                if (pool->NextOffset > pool->LastOffset)
+                if (pool->NextOffset > pool->CarveLimit)
                 {
                     Debug.Assert(pool->Used == pool->Capacity, "a pool with nothing to take has every block in use");
                     return null;
@@ -186,7 +192,7 @@ internal static unsafe class EmptyPool
         var pool = (Pool*)NativeMemory.AlignedAlloc(Pool.HeaderSize, 64);
         NativeMemory.Clear(pool, Pool.HeaderSize);
         pool->NextOffset = 1;
-        pool->LastOffset = 0;
+        pool->CarveLimit = 0;
         pool->State = PoolState.Current;
         return pool;
     }

@@ -58,7 +58,7 @@ public static unsafe class PooledHeap
 
         var pointer = (T*)AllocateBlock<T>();
         *pointer = default;
-        return new Pooled<T>(pointer, 0);
+        return new Pooled<T>(pointer);
     }
 
     /// <summary>Allocates a <typeparamref name="T"/> holding a copy of <paramref name="value"/>.</summary>
@@ -76,7 +76,7 @@ public static unsafe class PooledHeap
 
         var pointer = (T*)AllocateBlock<T>();
         *pointer = value;
-        return new Pooled<T>(pointer, 0);
+        return new Pooled<T>(pointer);
     }
 
     /// <summary>
@@ -92,10 +92,9 @@ public static unsafe class PooledHeap
     {
         if (!item.IsNull)
         {
-            // A debug heap's handle (stamped) of a type it put on the large path: the pool fast path must not read it.
-            if (DebugMode.Enabled || (BlockLayout<T>.IsLargeInDebugOnly && item.Stamp != 0))
+            if (DebugMode.Enabled)
             {
-                ArenaHeap.FreeDebug(item.Pointer, item.Stamp, typeof(T));
+                ArenaHeap.FreeDebug(item.Pointer, item.Tag, typeof(T));
                 return;
             }
 
@@ -111,6 +110,30 @@ public static unsafe class PooledHeap
         DebugMode.Enabled
             ? Shared.AllocateDebug(size, SizeClass.Spacing, null, out _)
             : Shared.AllocateUntyped(size);
+
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes whose contents are undefined (C's <c>malloc</c>, where
+    /// <see cref="Allocate(nuint)"/> is <c>calloc</c>), at least 16-byte aligned: for a caller that writes every byte
+    /// before it reads any. In debug mode they are zeroed anyway.
+    /// </summary>
+    /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
+    /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
+    /// <exception cref="OutOfMemoryException">The operating system, or the configured cap, refused the memory.</exception>
+    public static void* AllocateUninitialized(nuint size) => Shared.AllocateUninitialized(size);
+
+    /// <summary>
+    /// The calling thread's part of the shared heap, to allocate and free through without a thread-static read per
+    /// call: <c>T.Alloc(heap)</c>, <c>T.Free(heap, item)</c>. Take it once at the top of a loop or a frame and pass it
+    /// down (see <see cref="LocalHeap"/>).
+    /// </summary>
+    public static LocalHeap Local
+    {
+        get
+        {
+            ThreadHeap* threadHeap = ArenaHeap.t_sharedThreadHeap;
+            return threadHeap != null ? new LocalHeap(threadHeap) : Shared.Local;
+        }
+    }
 
     /// <summary>
     /// Frees a block from <see cref="Allocate(nuint)"/> (or from any PooledGen heap), on any thread.
@@ -223,7 +246,11 @@ public static unsafe class PooledHeap
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static byte* AllocateSlow(int sizeClass) => Shared.AllocateFromPools(sizeClass);
+    private static byte* AllocateSlow(int sizeClass)
+    {
+        ArenaHeap shared = Shared;
+        return shared.AllocateFromPools(shared.CurrentThreadHeap(), sizeClass);
+    }
 
     private static ArenaHeap CreateShared()
     {

@@ -8,6 +8,9 @@ namespace PooledGen;
 // Attaching a thread, abandoning and adopting pools: ArenaHeap.Threads.cs.
 internal unsafe partial struct ThreadHeap
 {
+    // Thread heaps of disposed heaps, kept for new heaps (declared before Detached, whose initialiser uses Create).
+    private static readonly System.Collections.Generic.Stack<nint> s_recycled = new();
+
     /// <summary>The owner of pools no thread owns (in their arena, or abandoned). Never a real thread's heap.</summary>
     public static readonly ThreadHeap* Detached = Create(0);
 
@@ -21,15 +24,44 @@ internal unsafe partial struct ThreadHeap
     /// <summary>The head of the full-pool list of class <paramref name="sizeClass"/>.</summary>
     public static ref Pool* Full(ThreadHeap* heap, int sizeClass) => ref ((Pool**)heap->FullPools)[sizeClass];
 
-    /// <summary>Allocates a thread heap in native memory with no pools, not attached to a thread.</summary>
+    /// <summary>A thread heap with no pools, not attached to a thread: a recycled one of a disposed heap, else a new one in native memory.</summary>
     public static ThreadHeap* Create(int heapId)
     {
-        var heap = (ThreadHeap*)NativeMemory.AlignedAlloc((nuint)sizeof(ThreadHeap), 64);
+        ThreadHeap* heap = null;
+        lock (s_recycled)
+        {
+            if (s_recycled.Count > 0)
+            {
+                heap = (ThreadHeap*)s_recycled.Pop();
+            }
+        }
+
+        if (heap == null)
+        {
+            heap = (ThreadHeap*)NativeMemory.AlignedAlloc((nuint)sizeof(ThreadHeap), 64);
+        }
+
         NativeMemory.Clear(heap, (nuint)sizeof(ThreadHeap));
         heap->HeapId = heapId;
         ResetPools(heap);
         return heap;
     }
+
+    /// <summary>
+    /// Keeps the thread heap of a disposed heap for a new heap, emptied and of no heap (id 0): never freed, so that a
+    /// stale LocalHeap or lease that still points at it reads a valid empty thread heap.
+    /// </summary>
+    public static void Recycle(ThreadHeap* heap)
+    {
+        ResetPools(heap);
+        heap->HeapId = 0;
+        heap->IsAttached = false;
+        lock (s_recycled)
+        {
+            s_recycled.Push((nint)heap);
+        }
+    }
+
 
     /// <summary>Forgets every pool (they have been handed back); counters are kept.</summary>
     public static void ResetPools(ThreadHeap* heap)
@@ -42,6 +74,8 @@ internal unsafe partial struct ThreadHeap
             heap->RemoteFreeHint[c] = 0;
         }
 
+        heap->CachedPools = null;
+        heap->CachedPoolCount = 0;
         heap->TrimRequested = 0;
     }
 
@@ -56,7 +90,7 @@ internal unsafe partial struct ThreadHeap
             }
         }
 
-        return true;
+        return heap->CachedPools == null;
     }
 
     /// <summary>Parks the exhausted current pool of <paramref name="sizeClass"/> on the full list, where frees find it again.</summary>
@@ -65,9 +99,47 @@ internal unsafe partial struct ThreadHeap
         ref Pool* current = ref Current(heap, sizeClass);
         Pool* pool = current;
         Debug.Assert(pool != EmptyPool.Instance && pool->State == PoolState.Current && pool->Owner == heap, "only a real current pool is retired");
-        Debug.Assert(pool->Free == null && pool->NextOffset > pool->LastOffset, "the current pool is retired only when it has no block left");
+        Debug.Assert(pool->Free == null && pool->NextOffset > pool->CarveLimit, "the current pool is retired only when it has no block left");
         Pool.PushFront(ref Full(heap, sizeClass), pool, PoolState.Full);
         current = EmptyPool.Instance;
+    }
+
+    /// <summary>Keeps an owned pool that just became empty for reuse (Partial/Full, unlinked, to Cached).</summary>
+    public static void CachePool(ThreadHeap* heap, Pool* pool)
+    {
+        Debug.Assert(pool->Owner == heap && pool->Used == 0 && pool->ThreadFree == 0, "only an owned empty pool is cached");
+        Debug.Assert(pool->Next == null && pool->Prev == null, "a pool is unlinked from its list before it is cached");
+        Debug.Assert(heap->CachedPoolCount < ArenaHeap.MaxCachedPools, "the cache of empty pools is bounded");
+        pool->State = PoolState.Cached;
+        pool->Next = heap->CachedPools;
+        heap->CachedPools = pool;
+        heap->CachedPoolCount++;
+    }
+
+    /// <summary>Takes a cached empty pool, one of <paramref name="sizeClass"/> if there is one (no new geometry), else any; null when none.</summary>
+    public static Pool* TakeCachedPool(ThreadHeap* heap, int sizeClass)
+    {
+        Pool** link = &heap->CachedPools;
+        Pool** take = link;
+        for (; *link != null; link = &(*link)->Next)
+        {
+            if ((*link)->SizeClass == sizeClass)
+            {
+                take = link;
+                break;
+            }
+        }
+
+        Pool* pool = *take;
+        if (pool != null)
+        {
+            Debug.Assert(pool->State == PoolState.Cached && pool->Owner == heap && pool->Used == 0, "the cache holds this thread heap's empty pools");
+            *take = pool->Next;
+            pool->Next = null;
+            heap->CachedPoolCount--;
+        }
+
+        return pool;
     }
 
     /// <summary>Moves an owned full pool that got blocks back to the partial list (Full to Partial).</summary>
