@@ -104,6 +104,10 @@ public static unsafe class PooledHeap
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (see <see cref="PooledHeapOptions.Validate"/>).</exception>
     /// <exception cref="InvalidOperationException">A heap is already in use.</exception>
+    /// <remarks>
+    /// A bad AppContext switch or environment variable is reported by the first use of a heap, by the setting's name
+    /// and value, and fixes nothing: calling <see cref="Configure"/> then, before anything was allocated, still works.
+    /// </remarks>
     public static void Configure(PooledHeapOptions options) => StartupConfiguration.Configure(options);
 
     /// <summary>Allocates a zeroed <typeparamref name="T"/>.</summary>
@@ -187,6 +191,13 @@ public static unsafe class PooledHeap
     /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
     public static void Free(void* pointer)
     {
+        // Before the settings are frozen no heap, hence no block, exists, and masking the pointer would read
+        // HeapGeometry: freeze first (see HeapGeometry's rule), which refuses a bad setting by its own name.
+        if (!StartupConfiguration.IsFrozen && pointer != null)
+        {
+            StartupConfiguration.Freeze();
+        }
+
         if (DebugMode.Enabled)
         {
             ArenaHeap.FreeDebug(pointer, 0, null);
@@ -266,7 +277,10 @@ public static unsafe class PooledHeap
         {
             if (s_shared is null)
             {
-                Volatile.Write(ref s_shared, new ArenaHeap(HeapGeometry.SharedHeapMaxReservedBytes, isShared: true, debug: false));
+                // Freeze before anything reads HeapGeometry (see its rule): a bad setting throws its own exception here
+                // and fixes nothing, so a corrective Configure can follow and the next call creates the heap.
+                PooledHeapOptions settings = StartupConfiguration.Freeze();
+                Volatile.Write(ref s_shared, new ArenaHeap(settings.MaxReservedBytes, isShared: true, debug: false));
             }
 
             return s_shared;
