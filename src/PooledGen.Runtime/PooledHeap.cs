@@ -107,6 +107,8 @@ public static unsafe class PooledHeap
     /// <remarks>
     /// A bad AppContext switch or environment variable is reported by the first use of a heap, by the setting's name
     /// and value, and fixes nothing: calling <see cref="Configure"/> then, before anything was allocated, still works.
+    /// PooledGen runs in 64-bit processes only; in a 32-bit process the first use of a heap throws
+    /// <see cref="PlatformNotSupportedException"/>.
     /// </remarks>
     public static void Configure(PooledHeapOptions options) => StartupConfiguration.Configure(options);
 
@@ -256,10 +258,20 @@ public static unsafe class PooledHeap
     /// <param name="typeName">The type's display name.</param>
     /// <param name="compileTimeSize">The generator's size, or -1 where it could not be computed.</param>
     /// <returns>True, so that generated code can keep the call in a static field initialiser.</returns>
+    /// <exception cref="PlatformNotSupportedException">
+    /// The process is 32-bit: PooledGen supports 64-bit processes only (the compile-time sizes assume 8-byte pointers).
+    /// </exception>
     /// <exception cref="InvalidOperationException">The sizes differ.</exception>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public static bool RegisterType<T>(string typeName, int compileTimeSize) where T : unmanaged
+    public static bool RegisterType<T>(string typeName, int compileTimeSize) where T : unmanaged =>
+        RegisterType<T>(typeName, compileTimeSize, IntPtr.Size);
+
+    /// <summary><see cref="RegisterType{T}(string, int)"/> in a process whose pointers are <paramref name="pointerSize"/> bytes (tests pass 4).</summary>
+    internal static bool RegisterType<T>(string typeName, int compileTimeSize, int pointerSize) where T : unmanaged
     {
+        // Before the size check: in a 32-bit process the sizes differ for that reason, which the mismatch message
+        // below would misname.
+        ProcessBitness.Require64Bit(pointerSize);
         if (compileTimeSize != -1 && compileTimeSize != sizeof(T))
         {
             throw new InvalidOperationException(

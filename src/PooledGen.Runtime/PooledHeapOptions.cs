@@ -16,6 +16,8 @@ namespace PooledGen;
 /// <c>PooledGen: the environment variable POOLEDGEN_ARENA_SIZE is 'abc', which is not a whole number of bytes ...</c>.
 /// Nothing is fixed by a refused read: correct the setting, or call
 /// <see cref="PooledHeap.Configure(PooledHeapOptions)"/>, and the next use of a heap starts with the corrected settings.
+/// PooledGen runs in 64-bit processes only: in a 32-bit process the first use of a heap throws
+/// <see cref="PlatformNotSupportedException"/>.
 /// </remarks>
 /// <example>
 /// <code>

@@ -9,7 +9,7 @@ namespace PooledGen;
 /// </summary>
 /// <remarks>
 /// <see cref="Freeze()"/> is the one start-up choke point: every heap's creation passes it before anything reads
-/// <see cref="HeapGeometry"/>. A freeze that fails (a bad switch) throws its own exception and fixes
+/// <see cref="HeapGeometry"/>. A freeze that fails (a 32-bit process, a bad switch) throws its own exception and fixes
 /// nothing, so the caller can correct the settings with <see cref="Configure"/> and try again.
 /// </remarks>
 internal static class StartupConfiguration
@@ -41,9 +41,14 @@ internal static class StartupConfiguration
     }
 
     /// <summary>Fixes the settings and returns them; later calls to <see cref="Configure"/> throw.</summary>
+    /// <exception cref="PlatformNotSupportedException">The process is not 64-bit; nothing was fixed.</exception>
     /// <exception cref="InvalidOperationException">An AppContext switch or environment variable is bad; nothing was fixed.</exception>
-    public static PooledHeapOptions Freeze()
+    public static PooledHeapOptions Freeze() => Freeze(IntPtr.Size);
+
+    /// <summary><see cref="Freeze()"/> for a process whose pointers are <paramref name="pointerSize"/> bytes (tests pass 4).</summary>
+    internal static PooledHeapOptions Freeze(int pointerSize)
     {
+        ProcessBitness.Require64Bit(pointerSize);
         PooledHeapOptions? frozen = Volatile.Read(ref s_frozen);
         if (frozen is not null)
         {
