@@ -253,7 +253,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
                 long blocks = allocated - freed;
                 long free = Math.Max(0, _blockCapacity[c] - blocks);
                 int blockSize = SizeClass.BlockSize(c);
-                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free);
+                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free) { Allocations = allocated, Frees = freed };
                 bytesInUse += blocks * blockSize;
                 bytesInFreeBlocks += free * blockSize;
                 poolsInUse += _poolsInUse[c];
@@ -284,6 +284,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
                 MaxReservedBytes = _maxReservedBytes,
                 Allocations = allocations,
                 Frees = frees,
+                LargeObjectBytesAllocated = LargeObjects.BytesRegisteredBy(Id),
                 RegisteredTypes = TypeRegistry.Snapshot(),
                 DebugEnabled = _debug,
                 LiveTypes = debug?.Types ?? [],
