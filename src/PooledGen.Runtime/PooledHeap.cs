@@ -257,10 +257,13 @@ public static unsafe class PooledHeap
     /// <typeparam name="T">The <c>[Pooled]</c> struct.</typeparam>
     /// <param name="typeName">The type's display name.</param>
     /// <param name="compileTimeSize">The generator's size, or -1 where it could not be computed.</param>
-    /// <returns>True, so that generated code can keep the call in a static field initialiser.</returns>
-    /// <exception cref="PlatformNotSupportedException">
-    /// The process is 32-bit: PooledGen supports 64-bit processes only (the compile-time sizes assume 8-byte pointers).
-    /// </exception>
+    /// <returns>
+    /// True, so that generated code can keep the call in a static field initialiser; false in a 32-bit process, where
+    /// nothing is checked or recorded: the compile-time sizes are for 64-bit, so they would differ for that reason
+    /// alone, and the first use of a heap, which comes right after, refuses the process with
+    /// <see cref="PlatformNotSupportedException"/> (thrown there by itself, rather than wrapped here in the
+    /// <see cref="TypeInitializationException"/> of the generated type check).
+    /// </returns>
     /// <exception cref="InvalidOperationException">The sizes differ.</exception>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static bool RegisterType<T>(string typeName, int compileTimeSize) where T : unmanaged =>
@@ -269,9 +272,12 @@ public static unsafe class PooledHeap
     /// <summary><see cref="RegisterType{T}(string, int)"/> in a process whose pointers are <paramref name="pointerSize"/> bytes (tests pass 4).</summary>
     internal static bool RegisterType<T>(string typeName, int compileTimeSize, int pointerSize) where T : unmanaged
     {
-        // Before the size check: in a 32-bit process the sizes differ for that reason, which the mismatch message
-        // below would misname.
-        ProcessBitness.Require64Bit(pointerSize);
+        // Before the size check, whose message would misname the cause in a 32-bit process.
+        if (!ProcessBitness.Is64Bit(pointerSize))
+        {
+            return false;
+        }
+
         if (compileTimeSize != -1 && compileTimeSize != sizeof(T))
         {
             throw new InvalidOperationException(

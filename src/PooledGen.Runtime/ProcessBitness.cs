@@ -5,20 +5,24 @@ namespace PooledGen;
 /// <summary>
 /// PooledGen runs in 64-bit processes only. The generator computes each <c>[Pooled]</c> struct's size at compile time
 /// for 8-byte pointers, and the allocator's headers and size classes are laid out for them; a 32-bit process would
-/// fail at the first allocation with a size mismatch that names the wrong cause. So the two places every process
-/// passes before it allocates, <see cref="StartupConfiguration.Freeze()"/> and
-/// <see cref="PooledHeap.RegisterType{T}(string, int)"/>, refuse a 32-bit process with a message that says so.
+/// fail at the first allocation with a size mismatch that names the wrong cause. So
+/// <see cref="StartupConfiguration.Freeze()"/>, which every heap's creation passes, refuses a 32-bit process with a
+/// message that says so, and <see cref="PooledHeap.RegisterType{T}(string, int)"/>, which generated code calls at type
+/// initialisation just before, skips its size check there, so that the refusal is what the user sees.
 /// </summary>
 internal static class ProcessBitness
 {
+    /// <summary>True when <paramref name="pointerSize"/> (the process's <see cref="IntPtr.Size"/>) is 8.</summary>
+    public static bool Is64Bit(int pointerSize) => pointerSize == 8;
+
     /// <summary>
-    /// Throws when <paramref name="pointerSize"/>, the process's <see cref="IntPtr.Size"/> (a JIT constant, so the
-    /// test vanishes from compiled code in a 64-bit process), is not 8. Tests pass other sizes.
+    /// Throws when <paramref name="pointerSize"/>, the process's <see cref="IntPtr.Size"/>, is not 8 (tests pass other
+    /// sizes). Called once per heap creation, never on a fast path.
     /// </summary>
     /// <exception cref="PlatformNotSupportedException">The process is not 64-bit.</exception>
     public static void Require64Bit(int pointerSize)
     {
-        if (pointerSize != 8)
+        if (!Is64Bit(pointerSize))
         {
             throw new PlatformNotSupportedException(
                 $"PooledGen supports 64-bit processes only, and this process is {pointerSize * 8}-bit ({pointerSize}-byte pointers): " +
