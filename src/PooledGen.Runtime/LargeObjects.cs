@@ -103,6 +103,26 @@ internal static unsafe class LargeObjects
         }
     }
 
+    /// <summary>The number and bytes of the live large blocks of heap <paramref name="heapId"/> (for the heap walker).</summary>
+    public static (long Count, long Bytes) Summarize(int heapId)
+    {
+        lock (s_lock)
+        {
+            long count = 0;
+            long bytes = 0;
+            foreach ((int HeapId, nuint Size, int Offset) entry in s_blocks.Values)
+            {
+                if (entry.HeapId == heapId)
+                {
+                    count++;
+                    bytes += (long)entry.Size;
+                }
+            }
+
+            return (count, bytes);
+        }
+    }
+
     /// <summary>Frees every large block of a heap being disposed.</summary>
     public static void FreeAllOf(int heapId)
     {
