@@ -42,7 +42,7 @@ public sealed unsafe partial class ArenaHeap
                 long blocks = allocated - freed;
                 long free = Math.Max(0, _blockCapacity[c] - blocks);
                 int blockSize = SizeClass.BlockSize(c);
-                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free);
+                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free) { Allocations = allocated, Frees = freed };
                 bytesInUse += blocks * blockSize;
                 bytesInFreeBlocks += free * blockSize;
                 poolsInUse += _poolsInUse[c];
@@ -73,6 +73,7 @@ public sealed unsafe partial class ArenaHeap
                 MaxReservedBytes = _maxReservedBytes,
                 Allocations = allocations,
                 Frees = frees,
+                LargeObjectBytesAllocated = LargeObjects.BytesRegisteredBy(Id),
                 RegisteredTypes = TypeRegistry.Snapshot(),
                 DebugEnabled = _debug,
                 LiveTypes = debug?.Types ?? [],

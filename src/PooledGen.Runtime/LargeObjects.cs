@@ -18,12 +18,26 @@ internal static unsafe class LargeObjects
     // (Offset bytes in), so that a free finds the block from what the user holds.
     private static readonly Dictionary<nuint, (int HeapId, nuint Size, int Offset)> s_blocks = new();
 
+    // Per heap id, the bytes of every large block registered since the heap was created (the counter of bytes
+    // allocated needs them; this path is slow anyway, so counting here costs the heaps' fast paths nothing).
+    private static readonly Dictionary<int, long> s_bytesRegistered = new();
+
     /// <summary>Records a block <paramref name="heapId"/> just allocated, handed out at <paramref name="block"/> + <paramref name="offset"/>.</summary>
     public static void Register(void* block, int offset, int heapId, nuint size)
     {
         lock (s_lock)
         {
             s_blocks.Add((nuint)block + (nuint)offset, (heapId, size, offset));
+            CollectionsMarshal.GetValueRefOrAddDefault(s_bytesRegistered, heapId, out _) += (long)size;
+        }
+    }
+
+    /// <summary>The bytes of every large block heap <paramref name="heapId"/> has had registered since it was created.</summary>
+    public static long BytesRegisteredBy(int heapId)
+    {
+        lock (s_lock)
+        {
+            return s_bytesRegistered.GetValueOrDefault(heapId);
         }
     }
 
@@ -129,6 +143,8 @@ internal static unsafe class LargeObjects
                 s_blocks.Remove(address);
                 NativeMemory.AlignedFree((void*)(address - (nuint)offset));
             }
+
+            s_bytesRegistered.Remove(heapId);
         }
     }
 }

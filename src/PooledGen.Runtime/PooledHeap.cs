@@ -42,6 +42,12 @@ public static unsafe class PooledHeap
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (see <see cref="PooledHeapOptions.Validate"/>).</exception>
     /// <exception cref="InvalidOperationException">A heap is already in use.</exception>
+    /// <remarks>
+    /// A bad AppContext switch or environment variable is reported by the first use of a heap, by the setting's name
+    /// and value, and fixes nothing: calling <see cref="Configure"/> then, before anything was allocated, still works.
+    /// PooledGen runs in 64-bit processes only; in a 32-bit process the first use of a heap throws
+    /// <see cref="PlatformNotSupportedException"/>.
+    /// </remarks>
     public static void Configure(PooledHeapOptions options) => StartupConfiguration.Configure(options);
 
     /// <summary>Allocates a zeroed <typeparamref name="T"/>.</summary>
@@ -148,6 +154,13 @@ public static unsafe class PooledHeap
     /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
     public static void Free(void* pointer)
     {
+        // Before the settings are frozen no heap, hence no block, exists, and masking the pointer would read
+        // HeapGeometry: freeze first (see HeapGeometry's rule), which refuses a bad setting by its own name.
+        if (!StartupConfiguration.IsFrozen && pointer != null)
+        {
+            StartupConfiguration.Freeze();
+        }
+
         if (DebugMode.Enabled)
         {
             ArenaHeap.FreeDebug(pointer, 0, null);
@@ -213,11 +226,27 @@ public static unsafe class PooledHeap
     /// <typeparam name="T">The <c>[Pooled]</c> struct.</typeparam>
     /// <param name="typeName">The type's display name.</param>
     /// <param name="compileTimeSize">The generator's size, or -1 where it could not be computed.</param>
-    /// <returns>True, so that generated code can keep the call in a static field initialiser.</returns>
+    /// <returns>
+    /// True, so that generated code can keep the call in a static field initialiser; false in a 32-bit process, where
+    /// nothing is checked or recorded: the compile-time sizes are for 64-bit, so they would differ for that reason
+    /// alone, and the first use of a heap, which comes right after, refuses the process with
+    /// <see cref="PlatformNotSupportedException"/> (thrown there by itself, rather than wrapped here in the
+    /// <see cref="TypeInitializationException"/> of the generated type check).
+    /// </returns>
     /// <exception cref="InvalidOperationException">The sizes differ.</exception>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public static bool RegisterType<T>(string typeName, int compileTimeSize) where T : unmanaged
+    public static bool RegisterType<T>(string typeName, int compileTimeSize) where T : unmanaged =>
+        RegisterType<T>(typeName, compileTimeSize, IntPtr.Size);
+
+    /// <summary><see cref="RegisterType{T}(string, int)"/> in a process whose pointers are <paramref name="pointerSize"/> bytes (tests pass 4).</summary>
+    internal static bool RegisterType<T>(string typeName, int compileTimeSize, int pointerSize) where T : unmanaged
     {
+        // Before the size check, whose message would misname the cause in a 32-bit process.
+        if (!ProcessBitness.Is64Bit(pointerSize))
+        {
+            return false;
+        }
+
         if (compileTimeSize != -1 && compileTimeSize != sizeof(T))
         {
             throw new InvalidOperationException(
@@ -258,7 +287,10 @@ public static unsafe class PooledHeap
         {
             if (s_shared is null)
             {
-                Volatile.Write(ref s_shared, new ArenaHeap(HeapGeometry.SharedHeapMaxReservedBytes, isShared: true, debug: false));
+                // Freeze before anything reads HeapGeometry (see its rule): a bad setting throws its own exception here
+                // and fixes nothing, so a corrective Configure can follow and the next call creates the heap.
+                PooledHeapOptions settings = StartupConfiguration.Freeze();
+                Volatile.Write(ref s_shared, new ArenaHeap(settings.MaxReservedBytes, isShared: true, debug: false));
             }
 
             return s_shared;
