@@ -8,7 +8,7 @@ namespace PooledGen.Generators.Diagnostics;
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    private const string HelpLinkBase = "https://github.com/pooledgen/pooledgen/blob/main/docs/diagnostics/";
+    private const string HelpLinkBase = RepositoryAddress.Url + "/blob/main/docs/diagnostics/";
 
     /// <summary>Category of diagnostics about whether and how a [Pooled] struct can be pooled.</summary>
     public const string DesignCategory = "PooledGen.Design";

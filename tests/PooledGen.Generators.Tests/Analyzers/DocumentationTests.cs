@@ -15,7 +15,7 @@ public partial class DocumentationTests
     {
         var descriptor = AnalyzerRun.Analyzers.SelectMany(a => a.SupportedDiagnostics).Single(d => d.Id == id);
         var page = Path.Combine(RepositoryRoot(), "docs", "diagnostics", id + ".md");
-        Assert.EndsWith("/docs/diagnostics/" + id + ".md", descriptor.HelpLinkUri);
+        Assert.Equal(RepositoryUrl() + "/blob/main/docs/diagnostics/" + id + ".md", descriptor.HelpLinkUri);
 
         var markdown = await File.ReadAllTextAsync(page);
         var exampleSection = markdown[markdown.IndexOf("## Example", StringComparison.Ordinal)..];
@@ -53,6 +53,11 @@ public partial class DocumentationTests
 
     [GeneratedRegex("<LangVersion>([^<]+)</LangVersion>")]
     private static partial Regex LangVersionSetting();
+
+    /// <summary>RepositoryUrl as Directory.Build.props sets it: the help links are built from it at compile time.</summary>
+    private static string RepositoryUrl() =>
+        System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot(), "Directory.Build.props"))
+            .Descendants().Single(e => e.Name.LocalName == "RepositoryUrl").Value;
 
     internal static string RepositoryRoot()
     {
