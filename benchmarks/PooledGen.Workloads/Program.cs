@@ -15,7 +15,7 @@ public static class Program
     private const string Usage = """
         PooledGen workloads: PooledGen against mimalloc, pymalloc, glibc and the GC, side by side in one run.
         usage: dotnet run -c Release --project benchmarks/PooledGen.Workloads -- COMMAND [options]
-
+        Each writes COMMAND.md and COMMAND.json; --quick on any of them checks that it works (not a measurement).
         """;
 
     /// <summary>Runs the command named by the first argument.</summary>
@@ -30,7 +30,7 @@ public static class Program
                 "speed" => SpeedCommand.Run(arguments),
                 "binarytrees" => BinaryTreesCommand.Run(arguments),
                 "larson" => LarsonCommand.Run(arguments),
-                null or "help" or "--help" or "-h" => PrintUsage(Console.Out, 0),
+                null or "help" or "--help" or "-h" => PrintUsage(),
                 _ => throw new UsageException($"Unknown command '{command}'."),
             };
         }
@@ -42,14 +42,14 @@ public static class Program
         catch (UsageException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine();
-            return PrintUsage(Console.Error, 2);
+            Console.Error.WriteLine("Run with `help` for the commands and their options.");
+            return 2;
         }
     }
 
-    private static int PrintUsage(System.IO.TextWriter writer, int exitCode)
+    private static int PrintUsage()
     {
-        writer.WriteLine(Usage + SpeedCommand.Usage + "\n" + BinaryTreesCommand.Usage + "\n" + LarsonCommand.Usage);
-        return exitCode;
+        Console.WriteLine(string.Join("\n\n", Usage, SpeedCommand.Usage, BinaryTreesCommand.Usage, LarsonCommand.Usage));
+        return 0;
     }
 }

@@ -51,6 +51,8 @@ internal static class BinaryTreesCommand
         TreeVariant.Of<NativeTrees<GlibcMalloc>, nint>("glibc", "glibc", "`malloc` / `free`, `Node*`", NativePeer.Glibc),
     ];
 
+    private const int WarmupMilliseconds = 300;
+
     private static readonly string[] ModeNames = ["single", "parallel"];
 
     public static int Run(Arguments arguments)
@@ -96,8 +98,14 @@ internal static class BinaryTreesCommand
     private static TreeFigure Measure(TreeVariant variant, string mode, int depth, int runs, int threads, TreeChecks expected)
     {
         var parallel = mode == "parallel";
-        // One small untimed run first, so that the recursion is jitted and tiered before the clock starts.
-        variant.Run(Math.Min(depth, 10), parallel, threads);
+        // Small untimed runs first, for long enough that the recursion has been promoted to optimised code (the JIT
+        // waits about 100 ms after the last new method before it recompiles hot ones) before the clock starts.
+        var warmup = Stopwatch.StartNew();
+        do
+        {
+            variant.Run(Math.Min(depth, 10), parallel, threads);
+        }
+        while (warmup.ElapsedMilliseconds < WarmupMilliseconds);
 
         var measured = new List<TreeRun>();
         for (var run = 1; run <= runs; run++)

@@ -82,7 +82,7 @@ internal static class ResultFiles
     }
 }
 
-/// <summary>The JSON settings of every file and child-process line: indented, camelCase, NaN as a string.</summary>
+/// <summary>The JSON settings of every file and child-process line: indented (files), camelCase, NaN as a string.</summary>
 internal static class Json
 {
     public static readonly System.Text.Json.JsonSerializerOptions Options = new()
@@ -90,6 +90,8 @@ internal static class Json
         WriteIndented = true,
         PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // The files are read by people and scripts, not embedded in HTML: keep backticks and "×" as they are.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static readonly System.Text.Json.JsonSerializerOptions Line = new(Options) { WriteIndented = false };

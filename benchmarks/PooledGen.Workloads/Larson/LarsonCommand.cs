@@ -92,13 +92,13 @@ internal static class LarsonCommand
         var info = RunInfo.Capture("larson", arguments, variants.Select(v => v.Peer).OfType<NativePeer>());
         Console.WriteLine(info.ToMarkdown());
 
-        var figures = new List<LarsonFigures>();
+        var rows = new List<LarsonRow>();
         var failed = false;
         foreach (var variant in variants)
         {
             if (RunChild(variant, settings) is { } measured)
             {
-                figures.Add(measured);
+                rows.Add(new LarsonRow(measured, variant.Allocator, variant.Api));
                 Console.Error.WriteLine($"  larson {variant.Id,-16} {Format.Fixed(measured.MopsPerSecond, 2),8} Mops/s");
             }
             else
@@ -107,8 +107,7 @@ internal static class LarsonCommand
             }
         }
 
-        var results = new LarsonResults(info, settings, figures.Select(f => new LarsonRow(f, Variants.First(v => v.Id == f.Variant).Allocator,
-            Variants.First(v => v.Id == f.Variant).Api, f.MopsPerSecond)).ToList());
+        var results = new LarsonResults(info, settings, rows);
         var markdown = ToMarkdown(results);
         Console.WriteLine();
         Console.WriteLine(markdown);
@@ -149,8 +148,8 @@ internal static class LarsonCommand
         foreach (var row in results.Rows)
         {
             var f = row.Figures;
-            table.Add(row.Allocator, row.Api, Format.Fixed(row.MopsPerSecond, 2),
-                pooled is null ? "–" : Format.Ratio(pooled.MopsPerSecond / row.MopsPerSecond),
+            table.Add(row.Allocator, row.Api, Format.Fixed(f.MopsPerSecond, 2),
+                pooled is null ? "–" : Format.Ratio(pooled.Figures.MopsPerSecond / f.MopsPerSecond),
                 Format.Count(f.ThreadsRun), Format.MiB(f.RssStart), Format.MiB(f.PeakRss), Format.MiB(f.RssEnd), Format.MiB(f.LiveRequestedBytes),
                 Format.MiB(f.AllocatorHeldBytes), Format.MiB(f.PooledBytesInUse), Format.Count(f.GcBytesInLoops), Format.Count(f.GcBytesInRun),
                 Format.Count(f.Collections));
@@ -168,7 +167,7 @@ internal static class LarsonCommand
 }
 
 /// <summary>A variant's figures with its names for the table.</summary>
-internal sealed record LarsonRow(LarsonFigures Figures, string Allocator, string Api, double MopsPerSecond);
+internal sealed record LarsonRow(LarsonFigures Figures, string Allocator, string Api);
 
 /// <summary>Everything <c>larson</c> measured, as larson.json holds it.</summary>
 internal sealed record LarsonResults(RunInfo Run, LarsonSettings Settings, IReadOnlyList<LarsonRow> Rows);
