@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using PooledGen.Benchmarks.Shared;
 
 namespace PooledGen.Benchmarks;
 
@@ -56,29 +56,14 @@ public static class MemoryHarness
 
     private static MemoryFigures? RunChild(string allocator)
     {
-        var self = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        var child = ChildProcess.RunSelf(["memory", "--child", allocator]);
+        if (!child.Succeeded)
         {
-            start.ArgumentList.Add(typeof(MemoryHarness).Assembly.Location);
-        }
-
-        foreach (var arg in new[] { "memory", "--child", allocator })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var line = output.Split('\n').LastOrDefault(l => l.StartsWith('{'));
-        if (process.ExitCode != 0 || line is null)
-        {
-            Console.WriteLine($"Skipping {allocator}: {output.Trim()}");
+            Console.WriteLine($"Skipping {allocator}: {child.Output.Trim()}");
             return null;
         }
 
-        return JsonSerializer.Deserialize<MemoryFigures>(line);
+        return JsonSerializer.Deserialize<MemoryFigures>(child.JsonLine!);
     }
 
     private static MemoryFigures Measure(string allocator)
@@ -127,23 +112,8 @@ public static class MemoryHarness
     /// <summary>RSS and peak RSS of this process, from /proc/self/status.</summary>
     internal static (long Rss, long Peak) ReadRss()
     {
-        long rss = -1, peak = -1;
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                rss = ParseKib(line);
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = ParseKib(line);
-            }
-        }
-
-        return (rss, peak);
-
-        static long ParseKib(string line) =>
-            long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        var memory = ProcessMemory.Read();
+        return (memory.Rss, memory.PeakRss);
     }
 
     /// <summary>What one allocator tells about itself: bytes reserved from the OS and in use (-1 where it cannot say).</summary>
