@@ -315,18 +315,20 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     }
 
     /// <summary>
-    /// Gives memory back now: the calling thread's empty pools and every empty abandoned pool return to their
-    /// arenas, and every arena with no pool in use (the spare included) returns to the operating system. Other
-    /// threads are asked to release their empty pools at their next slow path.
+    /// Gives memory back now, without waiting for the purge delay: the calling thread's empty pools and every empty
+    /// abandoned pool return to their arenas, every pool waiting for the purge is decommitted, and every arena with no
+    /// pool in use returns to the operating system. Other threads are asked to release their empty pools at their
+    /// next slow path.
     /// </summary>
-    /// <returns>The bytes returned to the operating system.</returns>
+    /// <returns>The bytes returned to the operating system: arenas released and pools decommitted.</returns>
     public long Trim()
     {
         ThreadHeap* self = CurrentThreadHeapOrNull();
         lock (_lock)
         {
             ThrowIfDisposed();
-            long releasedBefore = _arenasReleased;
+            long released = _arenasReleased;
+            long decommitted = _poolsDecommitted;
             if (self != null)
             {
                 ReleaseEmptyPools(self);
@@ -340,8 +342,8 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             }
 
             ReleaseEmptyAbandonedPools();
-            ReleaseEmptyArenas();
-            return (_arenasReleased - releasedBefore) * HeapGeometry.ArenaSize;
+            PurgeEverything();
+            return (_arenasReleased - released) * HeapGeometry.ArenaSize + (_poolsDecommitted - decommitted) * HeapGeometry.PoolSize;
         }
     }
 
@@ -389,6 +391,8 @@ public sealed unsafe partial class ArenaHeap : IDisposable
                 _threadHeaps = s_noThreadHeaps;
             }
 
+            _purgeTimer?.Dispose();
+            _purgeArmed = false;
             ReleaseAllArenas();
             RecycleAllThreadHeaps();
             NativeMemory.Free(_arenasByFreePools);
