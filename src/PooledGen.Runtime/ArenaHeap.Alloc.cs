@@ -167,6 +167,13 @@ public sealed unsafe partial class ArenaHeap
         {
             ThrowIfDisposed();
             Pool* adopted = AdoptAbandonedPool(threadHeap, sizeClass);
+            if (adopted == null)
+            {
+                // Before a pool comes from an arena: pools of threads that ended without detaching, if any, first.
+                AbandonDeadThreads(force: false);
+                adopted = AdoptAbandonedPool(threadHeap, sizeClass);
+            }
+
             return adopted != null ? adopted : AcquirePool(threadHeap, sizeClass);
         }
     }

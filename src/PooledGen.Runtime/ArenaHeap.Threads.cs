@@ -17,6 +17,13 @@ public sealed unsafe partial class ArenaHeap
     [ThreadStatic]
     private static ThreadHeapLease? t_sharedLease;
 
+    // How often, at most, the slow path looks for threads that ended without detaching.
+    private const long DeadThreadScanInterval = 10;
+
+    // The attached thread heaps with their attach and their thread, to notice threads that ended (under _lock).
+    private readonly System.Collections.Generic.List<(nint ThreadHeap, int AttachCount, Thread Thread)> _attachedThreads = new();
+    private long _lastDeadThreadScan;
+
     /// <summary>This heap's thread heap for the calling thread, or null when the thread has not used the heap yet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ThreadHeap* CurrentThreadHeapOrNull()
@@ -43,6 +50,9 @@ public sealed unsafe partial class ArenaHeap
         lock (_lock)
         {
             ThrowIfDisposed();
+
+            // A thread that ended without detaching: its pools go back now, before this thread takes fresh ones.
+            AbandonDeadThreads(force: true);
             if (_idleThreadHeaps.Count > 0)
             {
                 threadHeap = (ThreadHeap*)_idleThreadHeaps.Pop();
@@ -55,6 +65,8 @@ public sealed unsafe partial class ArenaHeap
             }
 
             threadHeap->IsAttached = true;
+            threadHeap->AttachCount++;
+            _attachedThreads.Add(((nint)threadHeap, threadHeap->AttachCount, Thread.CurrentThread));
         }
 
         var lease = new ThreadHeapLease(this, threadHeap);
@@ -90,7 +102,31 @@ public sealed unsafe partial class ArenaHeap
         if (lease is not null)
         {
             GC.SuppressFinalize(lease);
-            Abandon(lease.ThreadHeap);
+            Abandon(lease.ThreadHeap, lease.AttachCount);
+        }
+    }
+
+    /// <summary>
+    /// Under the lock: abandons the thread heaps of threads that have ended without detaching (their leases are not
+    /// finalized yet: that waits for a garbage collection), so that their pools are adopted and drained now. Runs when
+    /// a thread attaches and, at most every few milliseconds, when a pool is about to come from an arena.
+    /// </summary>
+    private void AbandonDeadThreads(bool force)
+    {
+        long now = Environment.TickCount64;
+        if (!force && now - _lastDeadThreadScan < DeadThreadScanInterval)
+        {
+            return;
+        }
+
+        _lastDeadThreadScan = now;
+        for (int i = _attachedThreads.Count - 1; i >= 0; i--)
+        {
+            (nint threadHeap, int attachCount, Thread thread) = _attachedThreads[i];
+            if (!thread.IsAlive)
+            {
+                Abandon((ThreadHeap*)threadHeap, attachCount);
+            }
         }
     }
 
@@ -98,14 +134,16 @@ public sealed unsafe partial class ArenaHeap
     /// The calling thread detached, or its lease was finalized once the thread was gone: its pools become the heap's
     /// (empty ones go back to their arenas) and the thread heap waits, idle, for the next thread.
     /// </summary>
-    internal void Abandon(ThreadHeap* threadHeap)
+    internal void Abandon(ThreadHeap* threadHeap, int attachCount)
     {
         lock (_lock)
         {
-            if (_disposed || !threadHeap->IsAttached)
+            if (_disposed || !threadHeap->IsAttached || threadHeap->AttachCount != attachCount)
             {
                 return;
             }
+
+            _attachedThreads.RemoveAll(entry => entry.ThreadHeap == (nint)threadHeap);
 
             for (int c = 0; c < SizeClass.Count; c++)
             {
@@ -157,11 +195,20 @@ public sealed unsafe partial class ArenaHeap
         }
     }
 
-    /// <summary>Under the lock: gives <paramref name="threadHeap"/> a pool of its class whose thread ended, if there is one.</summary>
+    /// <summary>
+    /// Under the lock: gives <paramref name="threadHeap"/> a pool of its class whose thread ended and that has a free
+    /// block, if there is one. Full abandoned pools stay where they are (adopting one would give nothing to allocate):
+    /// frees into them make them worth adopting.
+    /// </summary>
     private Pool* AdoptAbandonedPool(ThreadHeap* threadHeap, int sizeClass)
     {
         Debug.Assert(Monitor.IsEntered(_lock), "abandoned pools are adopted under the heap lock");
         Pool* pool = _abandonedPools[sizeClass];
+        for (int looked = 0; pool != null && !HasFreeBlock(pool); looked++)
+        {
+            pool = looked < MaxAbandonedPoolsLookedAt ? pool->Next : null;
+        }
+
         if (pool == null)
         {
             return null;
@@ -175,6 +222,12 @@ public sealed unsafe partial class ArenaHeap
         pool->Owner = threadHeap;
         return pool;
     }
+
+    // How many full abandoned pools an adoption looks past for one with a free block.
+    private const int MaxAbandonedPoolsLookedAt = 16;
+
+    private static bool HasFreeBlock(Pool* pool) =>
+        pool->Free != null || pool->NextOffset <= pool->CarveLimit || Volatile.Read(ref pool->ThreadFree) != 0;
 
     /// <summary>
     /// Under the lock, when the heap is disposed: every thread heap is emptied and kept for the next heap (a LocalHeap
@@ -194,5 +247,6 @@ public sealed unsafe partial class ArenaHeap
 
         _allThreadHeaps.Clear();
         _idleThreadHeaps.Clear();
+        _attachedThreads.Clear();
     }
 }

@@ -184,6 +184,7 @@ public sealed unsafe partial class ArenaHeap
         Expect(pool->BlockSize == blockSize && pool->FirstOffset == firstOffset && pool->Capacity == capacity
             && pool->LastOffset == firstOffset + (capacity - 1) * blockSize && pool->CarveLimit == pool->LastOffset,
             $"{name}: geometry (block {pool->BlockSize}, first {pool->FirstOffset}, capacity {pool->Capacity}, last {pool->LastOffset}) is not that of class {sizeClass}");
+        Expect(pool->BlockReciprocal == (1UL << 32) / (ulong)(sizeClass + 1) + 1, $"{name}: its block reciprocal {pool->BlockReciprocal} is not that of class {sizeClass}");
         Expect(pool->NextOffset >= firstOffset && pool->NextOffset <= pool->LastOffset + blockSize && (pool->NextOffset - firstOffset) % blockSize == 0,
             $"{name}: NextOffset {pool->NextOffset} is not a block boundary within the pool");
         int carved = (pool->NextOffset - firstOffset) / blockSize;

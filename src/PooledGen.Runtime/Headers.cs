@@ -103,6 +103,12 @@ internal unsafe partial struct Pool
     /// <summary>The size class this pool serves while it is out of its arena.</summary>
     [FieldOffset(26)] public byte SizeClass;
 
+    /// <summary>
+    /// <c>floor(2^32 / (BlockSize / 16)) + 1</c>: an offset's block index is a multiply and a shift, not a division
+    /// (exact for the offsets of a pool of up to 1 MiB), on the untyped free's check of the pointer.
+    /// </summary>
+    [FieldOffset(32)] public ulong BlockReciprocal;
+
     // Line 1: the owner's.
 
     /// <summary>The owner's free list: each free block holds the address of the next in its first 8 bytes.</summary>
@@ -260,10 +266,13 @@ internal unsafe partial struct ThreadHeap
     /// <summary>Set by <see cref="ArenaHeap.Trim"/> on another thread: release empty pools at the next slow path.</summary>
     public volatile int TrimRequested;
 
+    /// <summary>Attaches so far: a lease abandons the thread heap only if it is still the attach the lease was made for.</summary>
+    public int AttachCount;
+
     /// <summary>True while a thread uses this thread heap; false once it is idle (abandoned, waiting for a new thread).</summary>
     public bool IsAttached;
 
-    private fixed byte _padding[43];
+    private fixed byte _padding[39];
 
     /// <summary>
     /// Per class, set by another thread after it freed into one of this heap's pools: the slow path then looks at

@@ -30,6 +30,7 @@ internal unsafe partial struct Pool
         pool->Capacity = capacity;
         pool->BlockSize = (ushort)blockSize;
         pool->SizeClass = (byte)sizeClass;
+        pool->BlockReciprocal = (1UL << 32) / (ulong)(sizeClass + 1) + 1;
         pool->Free = null;
         pool->Used = 0;
         pool->NextOffset = firstOffset;
@@ -129,10 +130,16 @@ internal unsafe partial struct Pool
     /// <summary>True when <paramref name="address"/> is the start of a block this pool has handed out at some time.</summary>
     public static bool IsBlockStart(Pool* pool, byte* address)
     {
-        nint offset = (nint)(address - (byte*)pool);
-        return offset >= pool->FirstOffset
-            && offset < pool->NextOffset
-            && (offset - pool->FirstOffset) % pool->BlockSize == 0;
+        // Block sizes are (class + 1) * 16: a 16-byte step, then a multiply by the class's reciprocal instead of a division.
+        nint offset = (nint)(address - (byte*)pool) - pool->FirstOffset;
+        if (offset < 0 || offset >= pool->NextOffset - pool->FirstOffset || (offset & (PooledGen.SizeClass.Spacing - 1)) != 0)
+        {
+            return false;
+        }
+
+        ulong steps = (ulong)offset >> PooledGen.SizeClass.SpacingShift;
+        ulong index = (steps * pool->BlockReciprocal) >> 32;
+        return index * (ulong)(pool->SizeClass + 1) == steps;
     }
 
     /// <summary>Unlinks <paramref name="pool"/> from the doubly-linked list whose head is <paramref name="head"/>.</summary>

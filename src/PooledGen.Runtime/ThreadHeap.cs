@@ -165,10 +165,17 @@ internal sealed unsafe class ThreadHeapLease
     {
         _heap = heap;
         ThreadHeap = threadHeap;
+        AttachCount = threadHeap->AttachCount;
     }
 
     /// <summary>The thread heap this lease keeps alive.</summary>
     public ThreadHeap* ThreadHeap { get; }
 
-    ~ThreadHeapLease() => _heap.Abandon(ThreadHeap);
+    /// <summary>
+    /// The attach this lease was made for: the heap may have abandoned the thread heap already (its thread was seen to
+    /// have ended) and given it to another thread, whose pools this lease must not touch.
+    /// </summary>
+    public int AttachCount { get; }
+
+    ~ThreadHeapLease() => _heap.Abandon(ThreadHeap, AttachCount);
 }

@@ -136,3 +136,101 @@ public unsafe class DetachTests
         });
     }
 }
+
+/// <summary>
+/// Threads that end without detaching: their pools go back when the heap next notices (a thread attaching, or a pool
+/// about to come from an arena), without waiting for a garbage collection; the late finalizer of their lease then
+/// leaves alone the thread heap, reused by another thread since.
+/// </summary>
+public unsafe class DeadThreadTests
+{
+    [Fact]
+    public void A_new_thread_reclaims_the_pools_of_a_thread_that_ended_without_detaching_before_any_collection()
+    {
+        using var heap = new ArenaHeap();
+        var left = new nint[3000];
+        GC.TryStartNoGCRegion(1 << 20); // no collection may finalize the dead thread's lease in this test
+        try
+        {
+            HeapTests.OnNewThread(() =>
+            {
+                for (int i = 0; i < left.Length; i++)
+                {
+                    left[i] = (nint)heap.Allocate(48);
+                }
+            });
+
+            long poolsLeft = heap.GetStatistics().Class(2).PoolsInUse;
+            Assert.Equal(1, heap.GetStatistics().ThreadHeaps);
+            HeapTests.OnNewThread(() =>
+            {
+                // Attaching notices the ended thread: its pools are abandoned, and this thread adopts them.
+                void* mine = heap.Allocate(48);
+                PooledHeapStatistics stats = heap.GetStatistics();
+                Assert.Equal(1, stats.ThreadHeaps);
+                Assert.Equal(poolsLeft, stats.Class(2).PoolsInUse);
+                Assert.Equal(poolsLeft - 1, stats.AbandonedPools);
+                heap.Free(mine);
+                heap.DetachCurrentThread();
+            });
+        }
+        finally
+        {
+            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+            {
+                GC.EndNoGCRegion();
+            }
+        }
+
+        heap.Validate();
+        foreach (nint b in left)
+        {
+            heap.Free((void*)b);
+        }
+
+        Assert.Equal(0, heap.GetStatistics().SizeClasses.Sum(c => c.PoolsInUse));
+    }
+
+    [Fact]
+    public void The_late_finalizer_of_an_ended_threads_lease_leaves_the_reused_thread_heap_alone()
+    {
+        using var heap = new ArenaHeap();
+        HeapTests.OnNewThread(() => heap.Free(heap.Allocate(64)));
+
+        using var go = new ManualResetEventSlim();
+        using var done = new ManualResetEventSlim();
+        var blocks = new List<nint>();
+        var survivor = new Thread(() =>
+        {
+            // This thread takes the ended thread's (idle) thread heap and keeps its blocks while the old lease is finalized.
+            for (int i = 0; i < 2000; i++)
+            {
+                blocks.Add((nint)heap.Allocate(64));
+            }
+
+            go.Set();
+            done.Wait();
+            foreach (nint b in blocks)
+            {
+                heap.Free((void*)b);
+            }
+
+            heap.DetachCurrentThread();
+        });
+        survivor.Start();
+        go.Wait();
+        for (int i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        PooledHeapStatistics stats = heap.GetStatistics();
+        Assert.Equal(1, stats.ThreadHeaps);
+        Assert.Equal(0, stats.AbandonedPools);
+        done.Set();
+        survivor.Join();
+        heap.Validate();
+        Assert.Equal(0, heap.GetStatistics().SizeClasses.Sum(c => c.BlocksInUse));
+    }
+}

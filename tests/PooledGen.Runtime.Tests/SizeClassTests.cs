@@ -122,3 +122,38 @@ public unsafe class SizeClassTests
         Assert.Equal(0, heap.GetStatistics().LargeObjectCount);
     }
 }
+
+/// <summary>The untyped free's check of a pointer: a multiply by the class's reciprocal, exactly the old division.</summary>
+public unsafe class BlockStartTests
+{
+    [Fact]
+    public void IsBlockStart_agrees_with_the_division_for_every_class_and_offset_of_the_largest_pool()
+    {
+        var header = (Pool*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(Pool.HeaderSize, 64);
+        try
+        {
+            const int largestPool = PooledHeapOptions.MaxPoolSize;
+            foreach (int first in new[] { Pool.HeaderSize, Arena.FirstPoolBlockOffset })
+            {
+                for (int c = 0; c < SizeClass.Count; c++)
+                {
+                    int blockSize = SizeClass.BlockSize(c);
+                    header->SizeClass = (byte)c;
+                    header->BlockSize = (ushort)blockSize;
+                    header->BlockReciprocal = (1UL << 32) / (ulong)(c + 1) + 1;
+                    header->FirstOffset = first;
+                    header->NextOffset = first + (largestPool - first) / blockSize * blockSize;
+                    for (int offset = 0; offset < largestPool; offset += 8)
+                    {
+                        bool expected = offset >= first && offset < header->NextOffset && (offset - first) % blockSize == 0;
+                        Assert.True(expected == Pool.IsBlockStart(header, (byte*)header + offset), $"class {c}, offset {offset}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(header);
+        }
+    }
+}
