@@ -8,10 +8,10 @@ namespace PooledGen;
 /// <c>T.Alloc()</c>: a caller that never frees the result gets PG0012, one that frees it twice PG0011.
 /// </summary>
 /// <remarks>
-/// Methods of the same project whose every return hands back a block they allocated (or the null handle) are
-/// recognised without the attribute. Mark the ones the analysis cannot see through: abstract, virtual and interface
-/// methods (an override or implementation inherits the mark), methods of another assembly, and methods that return a
-/// fresh block on some paths and a block they keep on others, when the caller owns it on every path.
+/// Methods of the same project whose every return hands back a block they allocated and still hold (or the null
+/// handle) are recognised without the attribute. Mark the ones the analysis cannot see through: abstract, virtual and
+/// interface methods (an override or implementation inherits the mark), methods of another assembly, and methods whose
+/// code does not show it, such as one that returns a recycled block or a fresh one, when the caller owns either.
 /// </remarks>
 /// <example>
 /// <code>
