@@ -1,19 +1,20 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using PooledGen.Benchmarks.Shared;
 
 namespace PooledGen.Benchmarks;
 
 /// <summary>
 /// The memory harness of issue #7 (not BenchmarkDotNet): 1,000,000 live 48-byte blocks churned by random frees and
-/// re-allocations, then 90% freed at random, then everything freed and trimmed. Each allocator runs in its own
-/// process so that RSS and its peak belong to it alone; the parent collects the figures into memory.json and
-/// memory.md.
+/// re-allocations, then 90% freed at random, then everything freed and trimmed; and the cases of issue 17 (bursts,
+/// clustered free, idle, random free: MemoryCases.cs). Each allocator runs each case in its own process so that RSS
+/// and its peak belong to it alone; the parent collects the figures into memory.json, memory-cases.json, the RSS
+/// chart of the bursts and memory.md.
 /// </summary>
 public static class MemoryHarness
 {
@@ -22,63 +23,94 @@ public static class MemoryHarness
     /// <summary>The allocators measured: PooledGen, glibc and mimalloc.</summary>
     public static readonly string[] Allocators = ["PooledGen", "Glibc", "Mimalloc"];
 
-    /// <summary><c>memory [--out DIR]</c> runs every allocator in a child; <c>memory --child NAME</c> is one child.</summary>
+    /// <summary>
+    /// <c>memory [--out DIR] [--cases churn,bursts,...]</c> runs every case and allocator in a child of its own;
+    /// <c>memory --child NAME [--case CASE]</c> is one child (the churn without <c>--case</c>). The churn goes to
+    /// memory.json as before, the cases of issue 17 (MemoryCases.cs) to memory-cases.json and the RSS chart of the
+    /// bursts, and every table to memory.md.
+    /// </summary>
     public static int Run(string[] args)
     {
         var child = Array.IndexOf(args, "--child");
         if (child >= 0)
         {
-            var figures = Measure(args[child + 1]);
-            Console.WriteLine(JsonSerializer.Serialize(figures));
+            var caseIndex = Array.IndexOf(args, "--case");
+            object figures = caseIndex >= 0 ? MemoryCases.Measure(args[child + 1], args[caseIndex + 1]) : Measure(args[child + 1]);
+            Console.WriteLine(JsonSerializer.Serialize(figures, figures.GetType()));
             return 0;
         }
 
         var outIndex = Array.IndexOf(args, "--out");
         var outDir = Path.GetFullPath(outIndex >= 0 ? args[outIndex + 1] : "results");
         Directory.CreateDirectory(outDir);
+        var casesIndex = Array.IndexOf(args, "--cases");
+        var cases = casesIndex >= 0 ? args[casesIndex + 1].Split(',') : ["churn", .. MemoryCases.All];
+        var json = new JsonSerializerOptions { WriteIndented = true };
+        var markdown = new StringBuilder();
 
-        var results = new List<MemoryFigures>();
-        foreach (var allocator in Allocators)
+        if (cases.Contains("churn"))
         {
-            if (RunChild(allocator) is { } figures)
+            var results = new List<MemoryFigures>();
+            foreach (var allocator in Allocators)
             {
-                results.Add(figures);
+                if (RunChild(allocator, null) is { } line)
+                {
+                    results.Add(JsonSerializer.Deserialize<MemoryFigures>(line)!);
+                }
+            }
+
+            File.WriteAllText(Path.Combine(outDir, "memory.json"), JsonSerializer.Serialize(results, json) + "\n");
+            markdown.Append(ToMarkdown(results));
+        }
+
+        var caseResults = new MemoryCaseResults([], []);
+        foreach (var @case in MemoryCases.All.Where(cases.Contains))
+        {
+            foreach (var allocator in Allocators)
+            {
+                if (RunChild(allocator, @case) is not { } line)
+                {
+                    continue;
+                }
+
+                if (@case == "bursts")
+                {
+                    caseResults.Bursts.Add(JsonSerializer.Deserialize<BurstFigures>(line)!);
+                }
+                else
+                {
+                    caseResults.Timelines.Add(JsonSerializer.Deserialize<IdleTimelineFigures>(line)!);
+                }
             }
         }
 
-        File.WriteAllText(Path.Combine(outDir, "memory.json"),
-            JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        var markdown = ToMarkdown(results);
-        File.WriteAllText(Path.Combine(outDir, "memory.md"), markdown);
+        if (caseResults.Bursts.Count + caseResults.Timelines.Count > 0)
+        {
+            File.WriteAllText(Path.Combine(outDir, "memory-cases.json"), JsonSerializer.Serialize(caseResults, json) + "\n");
+            if (caseResults.Bursts.Count > 0)
+            {
+                MemoryCasesReport.WriteBurstChart(caseResults.Bursts, Path.Combine(outDir, MemoryCasesReport.BurstChart));
+            }
+
+            markdown.AppendLine().Append(MemoryCasesReport.ToMarkdown(caseResults, chartWritten: caseResults.Bursts.Count > 0));
+        }
+
+        File.WriteAllText(Path.Combine(outDir, "memory.md"), markdown.ToString());
         Console.WriteLine(markdown);
         return 0;
     }
 
-    private static MemoryFigures? RunChild(string allocator)
+    // One child process: the JSON line it printed, or null (with the reason printed) when it failed.
+    private static string? RunChild(string allocator, string? @case)
     {
-        var self = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        var child = ChildProcess.RunSelf(@case is null ? ["memory", "--child", allocator] : ["memory", "--child", allocator, "--case", @case]);
+        if (!child.Succeeded)
         {
-            start.ArgumentList.Add(typeof(MemoryHarness).Assembly.Location);
-        }
-
-        foreach (var arg in new[] { "memory", "--child", allocator })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var line = output.Split('\n').LastOrDefault(l => l.StartsWith('{'));
-        if (process.ExitCode != 0 || line is null)
-        {
-            Console.WriteLine($"Skipping {allocator}: {output.Trim()}");
+            Console.WriteLine($"Skipping {allocator}{(@case is null ? "" : " in " + @case)}: {child.Output.Trim()}");
             return null;
         }
 
-        return JsonSerializer.Deserialize<MemoryFigures>(line);
+        return child.JsonLine;
     }
 
     private static MemoryFigures Measure(string allocator)
@@ -124,26 +156,19 @@ public static class MemoryHarness
         return text.ToString();
     }
 
+    /// <summary>Two full collections around the finalizers: the managed heap is as small as it gets before RSS is read.</summary>
+    internal static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
     /// <summary>RSS and peak RSS of this process, from /proc/self/status.</summary>
     internal static (long Rss, long Peak) ReadRss()
     {
-        long rss = -1, peak = -1;
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                rss = ParseKib(line);
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = ParseKib(line);
-            }
-        }
-
-        return (rss, peak);
-
-        static long ParseKib(string line) =>
-            long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        var memory = ProcessMemory.Read();
+        return (memory.Rss, memory.PeakRss);
     }
 
     /// <summary>What one allocator tells about itself: bytes reserved from the OS and in use (-1 where it cannot say).</summary>
@@ -306,13 +331,6 @@ public static class MemoryHarness
             }
 
             return _order.AsSpan(0, count);
-        }
-
-        private static void Settle()
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
         }
     }
 }

@@ -6,7 +6,7 @@ using BenchmarkDotNet.Running;
 namespace PooledGen.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>memory [--quick] [--out DIR]</c> runs the memory harness; anything else goes to BenchmarkDotNet
+/// Entry point. <c>memory [--quick] [--out DIR] [--cases churn,bursts,clustered-free,idle,random-free]</c> runs the memory harness; anything else goes to BenchmarkDotNet
 /// (for example <c>--filter '*Batch*'</c>), with <c>--quick</c> for a short check and <c>--artifacts DIR</c>.
 /// benchmarks/run.sh runs both.
 /// </summary>

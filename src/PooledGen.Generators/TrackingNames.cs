@@ -9,6 +9,9 @@ internal static class TrackingNames
     /// <summary>Every <c>[Pooled]</c> struct declaration turned into a model, or null when it cannot be pooled.</summary>
     public const string PooledStructs = nameof(PooledStructs);
 
-    /// <summary>The models of the structs the generator serves (the nulls removed).</summary>
+    /// <summary>Whether the project's C# version can compile the generated code (C# 11 or later).</summary>
+    public const string LanguageVersionSupported = nameof(LanguageVersionSupported);
+
+    /// <summary>The models of the structs the generator serves (the nulls removed; none below C# 11).</summary>
     public const string PoolableStructs = nameof(PoolableStructs);
 }

@@ -1,15 +1,11 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace PooledGen;
 
-/// <summary>
-/// The header of an arena: a block of <see cref="HeapGeometry.ArenaSize"/> bytes taken from the operating system,
-/// aligned to its size and cut into pools. It sits right after the header of the arena's first pool, so that every
-/// pool, the first included, keeps its header at its own start. All fields are guarded by the owning heap's lock.
-/// </summary>
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct Arena
+// The operations on one arena: finding it from an address, and handing its pools out and back. The header and its
+// invariants: Headers.cs. The heap's ordering of its arenas: ArenaHeap.Arenas.cs.
+internal unsafe partial struct Arena
 {
     /// <summary>
     /// Offset of the first block in an arena's first pool: after the pool header and this arena header, rounded up
@@ -18,33 +14,6 @@ internal unsafe struct Arena
     public static readonly int FirstPoolBlockOffset =
         (Pool.HeaderSize + sizeof(Arena) + SizeClass.MaxBlockAlignment - 1) & -SizeClass.MaxBlockAlignment;
 
-    /// <summary>The start of the arena (and of its first pool).</summary>
-    public byte* Base;
-
-    /// <summary>The id of the <see cref="ArenaHeap"/> that owns the arena.</summary>
-    public int HeapId;
-
-    /// <summary>Pools not in use: on <see cref="FreePoolList"/> or never carved. The arena's place in the ordering.</summary>
-    public int FreePools;
-
-    /// <summary>Pools carved so far, lazily: pools at or past this index have never been touched.</summary>
-    public int CarvedPools;
-
-    /// <summary>
-    /// True when the owning heap is in debug mode: its blocks hand out an address past a guard prefix, so an untyped
-    /// free sends them to the debug checks. Sits in what was padding: the header keeps its size.
-    /// </summary>
-    public bool IsDebug;
-
-    /// <summary>Empty pools returned to the arena, singly linked through <see cref="Pool.Next"/>.</summary>
-    public Pool* FreePoolList;
-
-    /// <summary>Next arena with the same <see cref="FreePools"/> count.</summary>
-    public Arena* Next;
-
-    /// <summary>Previous arena with the same <see cref="FreePools"/> count.</summary>
-    public Arena* Prev;
-
     /// <summary>The header of the arena holding <paramref name="address"/> (which must be in an arena).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Arena* Of(void* address) => (Arena*)(((nuint)address & HeapGeometry.ArenaMask) + Pool.HeaderSize);
@@ -52,31 +21,44 @@ internal unsafe struct Arena
     /// <summary>The index of <paramref name="pool"/> in its arena.</summary>
     public static int PoolIndex(Arena* arena, Pool* pool) => (int)(((byte*)pool - arena->Base) >> HeapGeometry.PoolShift);
 
+    /// <summary>The pool at <paramref name="index"/> in <paramref name="arena"/>.</summary>
+    public static Pool* PoolAt(Arena* arena, int index) => (Pool*)(arena->Base + ((nint)index << HeapGeometry.PoolShift));
+
+    /// <summary>The offset of the first block of <paramref name="pool"/>: the first pool also holds the arena header.</summary>
+    public static int FirstBlockOffset(Arena* arena, Pool* pool) => (byte*)pool == arena->Base ? FirstPoolBlockOffset : Pool.HeaderSize;
+
     /// <summary>Takes an empty pool: a returned one first (its memory is already touched), else the next never-carved one.</summary>
     public static Pool* TakePool(Arena* arena, out int firstOffset)
     {
+        Debug.Assert(arena->FreePools > 0, "a pool is taken only from an arena that has a free one");
         Pool* pool = arena->FreePoolList;
         if (pool != null)
         {
+            Debug.Assert(pool->State == PoolState.InArena && Of(pool) == arena, "the arena's free pools are its own and empty");
             arena->FreePoolList = pool->Next;
+            pool->Next = null;
         }
         else
         {
-            pool = (Pool*)(arena->Base + ((nint)arena->CarvedPools << HeapGeometry.PoolShift));
+            Debug.Assert(arena->CarvedPools < HeapGeometry.PoolsPerArena, "an arena with no returned pool still has uncarved ones");
+            pool = PoolAt(arena, arena->CarvedPools);
+            pool->State = PoolState.InArena;
             arena->CarvedPools++;
         }
 
         arena->FreePools--;
-        firstOffset = (byte*)pool == arena->Base ? FirstPoolBlockOffset : Pool.HeaderSize;
+        firstOffset = FirstBlockOffset(arena, pool);
         return pool;
     }
 
     /// <summary>Returns an empty pool to the arena.</summary>
     public static void ReturnPool(Arena* arena, Pool* pool)
     {
+        Debug.Assert(Of(pool) == arena && pool->Used == 0 && pool->ThreadFree == 0, "only an empty pool of this arena comes back");
+        Debug.Assert(pool->Next == null && pool->Prev == null, "a pool is unlinked from its lists before it goes back to its arena");
+        Debug.Assert(arena->FreePools < HeapGeometry.PoolsPerArena, "an arena cannot take back more pools than it holds");
         pool->State = PoolState.InArena;
         pool->Owner = ThreadHeap.Detached;
-        pool->Prev = null;
         pool->Next = arena->FreePoolList;
         arena->FreePoolList = pool;
         arena->FreePools++;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace PooledGen;
@@ -65,18 +66,22 @@ public sealed unsafe partial class ArenaHeap
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal Pooled<T> AllocDebug<T>() where T : unmanaged
     {
-        var pointer = (T*)AllocateDebug((nuint)sizeof(T), DebugAlignment<T>(), typeof(T), out ulong stamp);
-        return new Pooled<T>(pointer, stamp);
+        byte* user = AllocateDebug((nuint)sizeof(T), DebugAlignment<T>(), typeof(T), out ulong stamp);
+        return new Pooled<T>((T*)Handle(user, stamp));
     }
 
     /// <summary>The typed debug allocation of a copy of <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal Pooled<T> AllocDebug<T>(in T value) where T : unmanaged
     {
-        var pointer = (T*)AllocateDebug((nuint)sizeof(T), DebugAlignment<T>(), typeof(T), out ulong stamp);
-        *pointer = value;
-        return new Pooled<T>(pointer, stamp);
+        byte* user = AllocateDebug((nuint)sizeof(T), DebugAlignment<T>(), typeof(T), out ulong stamp);
+        *(T*)user = value;
+        return new Pooled<T>((T*)Handle(user, stamp));
     }
+
+    // While the process-wide switch is on, Pooled<T> masks its tag off and a handle carries its allocation's generation;
+    // a private debug heap in a release process hands out plain addresses, and its quarantine catches stale frees.
+    private static void* Handle(byte* user, ulong stamp) => DebugMode.Enabled ? DebugLayout.Tagged(user, stamp) : user;
 
     private static int DebugAlignment<T>() where T : unmanaged => Math.Max(BlockLayout<T>.Alignment, SizeClass.Spacing);
 
@@ -101,7 +106,18 @@ public sealed unsafe partial class ArenaHeap
         nuint blockSize;
         if (sizeClass >= 0)
         {
-            raw = AllocateFromPools(sizeClass);
+            // The raw blocks of a debug heap belong to its own block owner, under the lock (debug mode is slow anyway):
+            // no thread heap of it ever holds a pool, so no fast path (a LocalHeap's included) can hand one out unchecked.
+            lock (_lock)
+            {
+                ThrowIfDisposed();
+                raw = TryAllocateSmall(_debugOwner, sizeClass);
+                if (raw == null)
+                {
+                    raw = AllocateFromPools(_debugOwner, sizeClass);
+                }
+            }
+
             blockSize = (nuint)SizeClass.BlockSize(sizeClass);
         }
         else
@@ -118,10 +134,11 @@ public sealed unsafe partial class ArenaHeap
 
     /// <summary>
     /// The free of a debug entry point (or of a debug heap's handle): finds the heap that owns the block; a debug
-    /// heap checks it, a release heap frees it as usual.
+    /// heap checks it, a release heap frees it as usual. <paramref name="tag"/> is the handle's generation (process-wide
+    /// debug mode), 0 for an untagged handle or an untyped free.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void FreeDebug(void* pointer, ulong stamp, Type? type)
+    internal static void FreeDebug(void* pointer, ushort tag, Type? type)
     {
         if (pointer == null)
         {
@@ -131,19 +148,16 @@ public sealed unsafe partial class ArenaHeap
         ArenaHeap? heap;
         if (ArenaRegistry.Contains((nuint)pointer & HeapGeometry.ArenaMask))
         {
-            heap = HeapRegistry.Get(Arena.Of(pointer)->HeapId)
-                ?? throw new ObjectDisposedException(nameof(ArenaHeap), "PooledGen: the heap that owns this block was disposed.");
+            heap = HeapRegistry.Get(Arena.Of(pointer)->HeapId) ?? throw DisposedHeapsBlock(pointer, type);
         }
         else if (!LargeObjects.TryGet(pointer, out int heapId, out _) || (heap = HeapRegistry.Get(heapId)) is null)
         {
-            if (stamp != 0)
+            if (tag != 0 || type is not null)
             {
                 throw DebugBlocks.AlreadyFreed(pointer, type, " (its memory has gone back to the operating system)");
             }
 
-            throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen, or was already freed (it is in no arena and is no live large block); nothing was freed.",
-                "pointer");
+            throw NotOurs(pointer);
         }
 
         if (!heap._debug)
@@ -152,21 +166,62 @@ public sealed unsafe partial class ArenaHeap
             return;
         }
 
-        heap.FreeDebugBlock((byte*)pointer, stamp, type);
+        heap.FreeDebugBlock((byte*)pointer, tag, type);
     }
 
-    /// <summary>Frees a block of this debug heap once its checks pass: dead bytes in, stamp marked freed, then back to its pool.</summary>
-    private void FreeDebugBlock(byte* user, ulong stamp, Type? type)
+    /// <summary>
+    /// Frees a block of this debug heap once its checks pass: dead bytes in, stamp marked freed, then into the
+    /// quarantine (a pool block) or back to the operating system (a large block).
+    /// </summary>
+    private void FreeDebugBlock(byte* user, ushort tag, Type? type)
     {
-        LiveAllocation block = _debugBlocks!.Take(user, stamp, type);
+        LiveAllocation block = _debugBlocks!.Take(user, tag, type);
         DebugLayout.Kill(user, (nuint)block.Size);
-        if (block.SizeClass >= 0)
-        {
-            FreeOnCallingThread(user - block.Prefix);
-        }
-        else
+        if (block.SizeClass < 0)
         {
             LargeObjects.TryFree(user, debugBlock: true);
+            return;
+        }
+
+        if (_debugBlocks.Quarantine(block) is { } leaving)
+        {
+            ReturnDebugBlock(leaving);
+        }
+    }
+
+    /// <summary>A raw block leaves the quarantine for its pool: a free by the debug heap's own block owner, under the lock.</summary>
+    private void ReturnDebugBlock(LiveAllocation block)
+    {
+        byte* raw = (byte*)block.Address - block.Prefix;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            Pool* pool = Pool.Of(raw);
+            Debug.Assert(pool->Owner == _debugOwner, "a debug heap's raw blocks belong to its block owner");
+            Pool.PushFree(pool, raw);
+            _debugOwner->Frees[pool->SizeClass]++;
+            if (pool->State != PoolState.Current && (pool->Used == 0 || pool->State == PoolState.Full))
+            {
+                OnLocalFree(_debugOwner, pool);
+            }
+        }
+    }
+
+    /// <summary>Under the lock, for Trim: every block in the quarantine goes back to its pool now.</summary>
+    private void ReleaseQuarantine()
+    {
+        if (_debugBlocks is null)
+        {
+            return;
+        }
+
+        foreach (LiveAllocation block in _debugBlocks.ReleaseQuarantine())
+        {
+            ReturnDebugBlock(block);
         }
     }
 }

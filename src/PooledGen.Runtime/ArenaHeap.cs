@@ -4,12 +4,77 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 
+/*
+ * PooledGen's small-object allocator, after CPython's Objects/obmalloc.c, with mimalloc's per-thread heaps.
+ * (docs/DESIGN.md tells the same story for readers of the documentation.)
+ *
+ * Memory comes from the operating system in ARENAS (256 KiB by default), each aligned to its own size, so that
+ * masking any address inside one gives its start. An arena is cut into POOLS (16 KiB by default), also aligned
+ * to their size. A pool serves one SIZE CLASS and is cut into BLOCKS of that class's size:
+ *
+ *     size class:  0   1   2   3  ...  31          request of n bytes (1..512) -> class (n - 1) >> 4
+ *     block size: 16  32  48  64  ... 512          block of class c            -> (c + 1) << 4 bytes
+ *
+ *   arena (ArenaSize, aligned to ArenaSize)
+ *   +---------------------------------+-----------------+-----------------+-- ... --+-----------------+
+ *   | pool 0                          | pool 1          | pool 2          |         | pool N-1        |
+ *   | [pool hdr][arena hdr][blocks...]| [pool hdr][blk] | [pool hdr][blk] |         | (never carved)  |
+ *   +---------------------------------+-----------------+-----------------+-- ... --+-----------------+
+ *
+ *   pool (PoolSize, aligned to PoolSize)
+ *   +------------+------------+-------+-------+-------+-------+-------+------------------------+-----+
+ *   | Pool hdr   | thread-free| block | block | block | block | block |   never used yet       |pad  |
+ *   | (owner's)  | (others')  | used  | free  | used  | free  | used  |   (bump: NextOffset)   |     |
+ *   +------------+------------+-------+-------+-------+-------+-------+------------------------+-----+
+ *     0           64          128                                      ^NextOffset
+ *                                       free blocks are a singly linked list through their first 8 bytes
+ *
+ * Finding things from a block address b:
+ *     pool  = b & ~(PoolSize - 1)                 (the pool header: class, free list, owner)
+ *     arena = (b & ~(ArenaSize - 1)) + 128        (the arena header: owning heap, free pools)
+ *     "is b ours?" = the masked arena base is in ArenaRegistry, checked BEFORE any header is read.
+ *
+ * Threads (mimalloc): each thread has a ThreadHeap per ArenaHeap, holding per class a current pool, a list of
+ * partial pools and a list of full pools. Pools are owned by one thread heap. The structs, who may write each
+ * field and the invariants between them are in Headers.cs.
+ *   - Alloc fast path (ArenaHeap.Alloc.cs): pop the current pool's free list, else carve its next never-used block
+ *     (NextOffset). No lock, no atomic, no GC allocation. Each entry point (PooledHeap's, an ArenaHeap's) has its
+ *     own slow path, which finds the next pool: partial, then full ones that got remote frees, then abandoned, then
+ *     a new pool from the fullest arena, or a new arena.
+ *   - Free fast path, owner thread (ArenaHeap.Free.cs): push on the pool's free list.
+ *   - Free from another thread: one CAS onto the pool's thread-free list (its own cache line); the owner takes
+ *     the whole list in its slow path. Another thread never touches the owner's fields.
+ *   - A thread that ends (ArenaHeap.Threads.cs): DetachCurrentThread, or else the finalizer of its ThreadHeapLease
+ *     (reachable only from the dead thread's statics), abandons its pools to the heap; they are freed into under
+ *     the heap lock, adopted by threads that need a pool of their class, and returned to their arena once empty.
+ *   - Everything else (new pools, arenas, abandonment, statistics) happens under one lock per heap, off the
+ *     fast paths.
+ *
+ * Giving memory back (pymalloc; ArenaHeap.Pools.cs and ArenaHeap.Arenas.cs): an empty pool goes back to its arena
+ * (except the current pool of its class, kept so that alloc/free pairs do not thrash); pools are taken from the
+ * fullest arenas first (usable arenas bucketed by free-pool count), so that lightly used ones drain; an arena with no
+ * pool in use is returned to the operating system unless it is the only empty one (one spare is kept); Trim()
+ * returns the spare too.
+ *
+ * Requests over 512 bytes, and structs aligned more strictly than 64 bytes, take the large-object path
+ * (ArenaHeap.Large.cs, LargeObjects.cs). Arenas come from the OS itself (mmap, OsMemory.cs), so that a released
+ * arena leaves the process rather than staying with glibc.
+ *
+ * Debug mode (POOLEDGEN_DEBUG=1, or a heap made with debug: true): every entry point sends the call to the debug
+ * paths before any fast path. A debug block is a larger block with a header, guard bytes (0xFD) before and after
+ * the user's bytes, a stamp the handle carries, and a record of where it was allocated (DebugLayout.cs draws it).
+ *
+ * Checking it (ArenaHeap.Validate.cs): Debug.Assert at every state transition of a pool, an arena, a thread heap
+ * and a block; Validate() walks the whole heap and names the first broken invariant. Debug builds run both; the
+ * runtime tests run once in Release and once in Debug.
+ */
+
 namespace PooledGen;
 
 /// <summary>
-/// A heap of arenas, pools and blocks (see the picture at the top of <c>PooledHeap.cs</c>) with a thread heap per
-/// thread. <see cref="PooledHeap"/> is the process-wide one; create an <see cref="ArenaHeap"/> of your own to keep
-/// a subsystem's memory and statistics apart, or to release all of it at once with <see cref="Dispose"/>.
+/// A heap of arenas, pools and blocks with a thread heap per thread. <see cref="PooledHeap"/> is the process-wide
+/// one; create an <see cref="ArenaHeap"/> of your own to keep a subsystem's memory and statistics apart, or to
+/// release all of it at once with <see cref="Dispose"/>.
 /// </summary>
 /// <remarks>
 /// Any thread may allocate and free; a block may be freed on a thread other than the one that allocated it, and
@@ -25,13 +90,11 @@ namespace PooledGen;
 /// </example>
 public sealed unsafe partial class ArenaHeap : IDisposable
 {
-    /// <summary>The calling thread's part of the shared heap: one thread-static read on the fast path.</summary>
-    [ThreadStatic]
-    internal static ThreadHeap* t_sharedThreadHeap;
-
-    // Keeps the shared thread heap's lease alive exactly as long as the thread.
-    [ThreadStatic]
-    private static ThreadHeapLease? t_sharedLease;
+    // Invariants of the heap (checked by Validate): every arena it holds is on _arenasByFreePools[arena->FreePools]
+    // and _arenasCurrent counts them; every pool out of an arena is owned by one of _allThreadHeaps (on the lists
+    // of that thread heap, see Headers.cs) or is on _abandonedPools[class]; _poolsInUse[c] and _blockCapacity[c]
+    // count those pools of class c and their blocks; _abandonedPoolCount counts the abandoned ones; the idle thread
+    // heaps are a subset of _allThreadHeaps that own no pool. All of it is guarded by _lock.
 
     // Guards arenas, the abandoned pools, the thread-heap lists and the counters below. Never taken on a fast path.
     private readonly object _lock = new();
@@ -43,6 +106,10 @@ public sealed unsafe partial class ArenaHeap : IDisposable
 
     // The live blocks of a debug heap, with their allocation sites; null in release mode.
     private readonly DebugBlocks? _debugBlocks;
+
+    // A debug heap's raw blocks are owned by this thread heap of no thread, used under _lock; null in release mode.
+    private readonly ThreadHeap* _debugOwner;
+
     // Not readonly: Dispose swaps it for s_noThreadHeaps, so that a disposed heap's fast path finds no thread heap,
     // falls to the slow path and its ThrowIfDisposed names the heap (a disposed ThreadLocal would name itself).
     private ThreadLocal<ThreadHeapLease>? _threadHeaps;
@@ -128,6 +195,12 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         _arenasByFreePools = (Arena**)NativeMemory.AllocZeroed((nuint)(HeapGeometry.PoolsPerArena + 1), (nuint)sizeof(Arena*));
         _abandonedPools = (Pool**)NativeMemory.AllocZeroed(SizeClass.Count, (nuint)sizeof(Pool*));
         Id = HeapRegistry.Add(this);
+        if (_debug)
+        {
+            _debugOwner = ThreadHeap.Create(-Id);
+            _debugOwner->IsAttached = true;
+        }
+
         PooledGenMetrics.EnsureCreated();
     }
 
@@ -157,7 +230,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
 
         var pointer = (T*)AllocateBlock<T>();
         *pointer = default;
-        return new Pooled<T>(pointer, 0);
+        return new Pooled<T>(pointer);
     }
 
     /// <summary>Allocates a <typeparamref name="T"/> from this heap holding a copy of <paramref name="value"/>.</summary>
@@ -175,7 +248,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
 
         var pointer = (T*)AllocateBlock<T>();
         *pointer = value;
-        return new Pooled<T>(pointer, 0);
+        return new Pooled<T>(pointer);
     }
 
     /// <summary>Frees the block behind <paramref name="item"/>, on any thread. Freeing <see cref="Pooled{T}.Null"/> does nothing.</summary>
@@ -188,14 +261,13 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     {
         if (!item.IsNull)
         {
-            // Also a debug heap's handle (stamped) of a type it put on the large path: the pool fast path must not read it.
-            if (_debug || (BlockLayout<T>.IsLargeInDebugOnly && item.Stamp != 0))
+            if (_debug)
             {
-                FreeDebug(item.Pointer, item.Stamp, typeof(T));
+                FreeDebug(item.Pointer, item.Tag, typeof(T));
                 return;
             }
 
-            FreeBlock<T>(CurrentThreadHeapOrNull(), item.Pointer);
+            FreeBlock(CurrentThreadHeapOrNull(), item.Pointer);
         }
     }
 
@@ -204,7 +276,24 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
     /// <exception cref="OutOfMemoryException">The operating system, or the cap, refused the memory.</exception>
     public void* Allocate(nuint size) =>
-        _debug ? AllocateDebug(size, SizeClass.Spacing, null, out _) : AllocateUntyped(CurrentThreadHeapOrNull(), size, this);
+        _debug ? AllocateDebug(size, SizeClass.Spacing, null, out _) : AllocateUntyped(size);
+
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes whose contents are undefined (C's <c>malloc</c>, where
+    /// <see cref="Allocate(nuint)"/> is <c>calloc</c>), at least 16-byte aligned: for a caller that writes every byte
+    /// before it reads any. A debug heap still zeroes them.
+    /// </summary>
+    /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
+    /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
+    /// <exception cref="OutOfMemoryException">The operating system, or the cap, refused the memory.</exception>
+    public void* AllocateUninitialized(nuint size) => AllocateUninitializedOn(_debug ? null : CurrentThreadHeapOrNull(), size);
+
+    /// <summary>
+    /// The calling thread's part of this heap, to allocate and free through without a thread-static read per call (see
+    /// <see cref="LocalHeap"/>). Attaches the thread to the heap if it has not used it yet.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public LocalHeap Local => new(CurrentThreadHeap());
 
     /// <summary>Frees a block from <see cref="Allocate(nuint)"/> (of any PooledGen heap). A null pointer is ignored.</summary>
     /// <param name="pointer">The block.</param>
@@ -225,74 +314,6 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         FreeUntyped(CurrentThreadHeapOrNull(), pointer);
     }
 
-    /// <summary>Takes a snapshot of this heap's statistics. Allocating threads are not stopped.</summary>
-    /// <returns>The snapshot.</returns>
-    public PooledHeapStatistics GetStatistics()
-    {
-        // The debug figures come from the live-block records, under their own lock, never nested in the heap's.
-        (PooledTypeStatistics[] Types, long Padding, long Guards)? debug = _debugBlocks?.Summarize();
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            var classes = new SizeClassStatistics[SizeClass.Count];
-            long bytesInUse = _largeObjectBytes;
-            long poolsInUse = 0;
-            long bytesInFreeBlocks = 0;
-            long allocations = _largeObjectAllocations;
-            long frees = _largeObjectFrees;
-            for (int c = 0; c < SizeClass.Count; c++)
-            {
-                long allocated = 0;
-                long freed = 0;
-                foreach (nint threadHeap in _allThreadHeaps)
-                {
-                    allocated += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Allocations[c]);
-                    freed += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Frees[c]);
-                }
-
-                long blocks = allocated - freed;
-                long free = Math.Max(0, _blockCapacity[c] - blocks);
-                int blockSize = SizeClass.BlockSize(c);
-                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free);
-                bytesInUse += blocks * blockSize;
-                bytesInFreeBlocks += free * blockSize;
-                poolsInUse += _poolsInUse[c];
-                allocations += allocated;
-                frees += freed;
-            }
-
-            long freePools = _arenasCurrent * HeapGeometry.PoolsPerArena - poolsInUse;
-            return new PooledHeapStatistics
-            {
-                ArenaSize = HeapGeometry.ArenaSize,
-                PoolSize = HeapGeometry.PoolSize,
-                SizeClasses = classes,
-                ArenasAllocated = _arenasAllocated,
-                ArenasReleased = _arenasReleased,
-                ArenasCurrent = _arenasCurrent,
-                ArenasHighWater = _arenasHighWater,
-                FreePools = freePools,
-                AbandonedPools = _abandonedPoolCount,
-                ThreadHeaps = _allThreadHeaps.Count - _idleThreadHeaps.Count,
-                BytesReserved = ReservedBytes,
-                BytesInUse = bytesInUse,
-                BytesInFreeBlocks = bytesInFreeBlocks,
-                BytesInFreePools = freePools * HeapGeometry.PoolSize,
-                BytesInPoolOverhead = poolsInUse * HeapGeometry.PoolSize - (bytesInUse - _largeObjectBytes) - bytesInFreeBlocks,
-                LargeObjectCount = _largeObjectCount,
-                LargeObjectBytes = _largeObjectBytes,
-                MaxReservedBytes = _maxReservedBytes,
-                Allocations = allocations,
-                Frees = frees,
-                RegisteredTypes = TypeRegistry.Snapshot(),
-                DebugEnabled = _debug,
-                LiveTypes = debug?.Types ?? [],
-                BytesLostToPadding = debug?.Padding,
-                BytesInDebugGuards = debug?.Guards,
-            };
-        }
-    }
-
     /// <summary>
     /// Gives memory back now: the calling thread's empty pools and every empty abandoned pool return to their
     /// arenas, and every arena with no pool in use (the spare included) returns to the operating system. Other
@@ -311,40 +332,40 @@ public sealed unsafe partial class ArenaHeap : IDisposable
                 ReleaseEmptyPools(self);
             }
 
-            foreach (nint threadHeap in _allThreadHeaps)
+            RequestTrimOfOtherThreads(self);
+            ReleaseQuarantine();
+            if (_debugOwner != null)
             {
-                if ((ThreadHeap*)threadHeap != self)
-                {
-                    ((ThreadHeap*)threadHeap)->TrimRequested = 1;
-                }
+                ReleaseEmptyPools(_debugOwner);
             }
 
-            for (int c = 0; c < SizeClass.Count; c++)
-            {
-                Pool* pool = _abandonedPools[c];
-                while (pool != null)
-                {
-                    Pool* next = pool->Next;
-                    Pool.CollectThreadFree(pool);
-                    if (pool->Used == 0)
-                    {
-                        Pool.Unlink(ref _abandonedPools[c], pool);
-                        _abandonedPoolCount--;
-                        ReleasePool(pool);
-                    }
-
-                    pool = next;
-                }
-            }
-
-            Arena** empty = &_arenasByFreePools[HeapGeometry.PoolsPerArena];
-            while (*empty != null)
-            {
-                ReleaseArena(*empty);
-            }
-
+            ReleaseEmptyAbandonedPools();
+            ReleaseEmptyArenas();
             return (_arenasReleased - releasedBefore) * HeapGeometry.ArenaSize;
         }
+    }
+
+    /// <summary>
+    /// Hands the calling thread's part of this heap back at once, as the end of the thread would: its pools go to
+    /// the heap (empty ones to their arenas, the others to be adopted by other threads and drained by frees), so that
+    /// a thread about to end does not keep its memory until the garbage collector finalizes its thread state.
+    /// Blocks the thread allocated stay valid and may be freed later from any thread. If the thread allocates from
+    /// this heap again, it gets a new thread heap. Does nothing when the thread has none.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    /// <example>
+    /// <code>
+    /// var worker = new Thread(() =>
+    /// {
+    ///     try { Work(heap); }
+    ///     finally { heap.DetachCurrentThread(); }
+    /// });
+    /// </code>
+    /// </example>
+    public void DetachCurrentThread()
+    {
+        ThrowIfDisposed();
+        DetachCurrentThreadHeap();
     }
 
     /// <summary>
@@ -368,21 +389,8 @@ public sealed unsafe partial class ArenaHeap : IDisposable
                 _threadHeaps = s_noThreadHeaps;
             }
 
-            for (int n = 0; n <= HeapGeometry.PoolsPerArena; n++)
-            {
-                while (_arenasByFreePools[n] != null)
-                {
-                    ReleaseArena(_arenasByFreePools[n]);
-                }
-            }
-
-            foreach (nint threadHeap in _allThreadHeaps)
-            {
-                NativeMemory.AlignedFree((void*)threadHeap);
-            }
-
-            _allThreadHeaps.Clear();
-            _idleThreadHeaps.Clear();
+            ReleaseAllArenas();
+            RecycleAllThreadHeaps();
             NativeMemory.Free(_arenasByFreePools);
             NativeMemory.Free(_abandonedPools);
         }
@@ -392,790 +400,6 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         HeapRegistry.Remove(Id);
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // Fast paths, shared by this class and the PooledHeap facade: they differ only in how they find the thread heap.
-    // ---------------------------------------------------------------------------------------------------------
-
-    /// <summary>
-    /// Pops a block of class <paramref name="sizeClass"/> from the thread heap's current pool: no lock, no atomic,
-    /// no allocation. Falls back to <see cref="AllocateSlow"/> when the pool's free list is empty (or when the thread
-    /// has no thread heap yet). <paramref name="heap"/> null means the shared heap. Debug mode never comes here: the
-    /// entry points send it to <c>AllocateDebug</c> first, so this path has no debug test at all.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static byte* AllocateSmall(ThreadHeap* threadHeap, int sizeClass, ArenaHeap? heap)
-    {
-        if (threadHeap != null)
-        {
-            Pool* pool = ThreadHeap.Current(threadHeap, sizeClass);
-            byte* block = pool->Free;
-            if (block != null)
-            {
-                pool->Free = *(byte**)block;
-            }
-            else
-            {
-                // Lazy carving (obmalloc's nextoffset), here rather than in the slow path: a fresh pool hands out
-                // its never-used blocks at the cost of a pop. The empty pool's NextOffset is past its LastOffset.
-                int next = pool->NextOffset;
-                if (next > pool->LastOffset)
-                {
-                    return AllocateSlow(sizeClass, heap);
-                }
-
-                block = (byte*)pool + next;
-                pool->NextOffset = next + SizeClass.BlockSize(sizeClass);
-            }
-
-            pool->Used++;
-            threadHeap->Allocations[sizeClass]++;
-            return block;
-        }
-
-        return AllocateSlow(sizeClass, heap);
-    }
-
-    /// <summary>
-    /// Pushes a block back on its pool's free list when the calling thread owns the pool (a pool's owner is never
-    /// null, so a thread without a thread heap falls through). Any other case goes to <see cref="FreeSlow"/>, and so
-    /// does every block of a debug heap: its pools are owned by its own thread heaps, which release entry points never use.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block) => FreeSmall(threadHeap, block, -1);
-
-    /// <summary>
-    /// <see cref="FreeSmall(ThreadHeap*, byte*)"/> for a block of class <paramref name="knownClass"/> (a JIT constant
-    /// on the typed path, which saves reading it from the pool header), or -1 when the class is not known.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FreeSmall(ThreadHeap* threadHeap, byte* block, int knownClass)
-    {
-        Pool* pool = Pool.Of(block);
-        ThreadHeap* owner = pool->Owner;
-        if (owner == threadHeap)
-        {
-            *(byte**)block = pool->Free;
-            pool->Free = block;
-            int used = --pool->Used;
-            threadHeap->Frees[knownClass >= 0 ? knownClass : pool->SizeClass]++;
-            if (used == 0 || pool->State == PoolState.Full)
-            {
-                OnLocalFreeNeedsAttention(threadHeap, pool);
-            }
-
-            return;
-        }
-
-        FreeRemote(threadHeap, owner, block);
-    }
-
-    /// <summary>
-    /// A block whose pool the calling thread does not own. When another thread of the same heap owns it (the
-    /// producer/consumer case), push it on the pool's thread-free list here, without looking the heap up; anything
-    /// else (no thread heap yet, an abandoned or detached pool, another heap's block) goes to <see cref="FreeSlow"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeRemote(ThreadHeap* threadHeap, ThreadHeap* owner, byte* block)
-    {
-        // Detached has heap id 0, which no heap has; a debug heap's pools are owned by its own thread heaps only.
-        if (threadHeap != null && owner->HeapId == threadHeap->HeapId)
-        {
-            Pool* pool = Pool.Of(block);
-            int sizeClass = pool->SizeClass;
-            Pool.PushThreadFree(pool, block);
-            threadHeap->Frees[sizeClass]++;
-
-            // Written only when clear, so that the owner's hint line is not dirtied on every remote free.
-            ref int hint = ref owner->RemoteFreeHint[sizeClass];
-            if (Volatile.Read(ref hint) == 0)
-            {
-                Volatile.Write(ref hint, 1);
-            }
-
-            return;
-        }
-
-        FreeSlow(block);
-    }
-
-    /// <summary>The typed allocation path: the size class, and whether to take the large path, are JIT constants.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void* AllocateBlock<T>(ThreadHeap* threadHeap, ArenaHeap? heap) where T : unmanaged =>
-        BlockLayout<T>.IsLarge
-            ? (heap ?? PooledHeap.Shared).AllocateLarge((nuint)sizeof(T), BlockLayout<T>.LargeAlignment)
-            : AllocateSmall(threadHeap, BlockLayout<T>.Class, heap);
-
-    /// <summary>The typed free path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FreeBlock<T>(ThreadHeap* threadHeap, T* pointer) where T : unmanaged
-    {
-        if (BlockLayout<T>.IsLarge)
-        {
-            LargeObjects.Free(pointer);
-        }
-        else
-        {
-            FreeSmall(threadHeap, (byte*)pointer, BlockLayout<T>.Class);
-        }
-    }
-
-    /// <summary>The untyped allocation path.</summary>
-    internal static void* AllocateUntyped(ThreadHeap* threadHeap, nuint size, ArenaHeap? heap)
-    {
-        if (size > PooledHeap.SmallObjectThreshold)
-        {
-            void* large = (heap ?? PooledHeap.Shared).AllocateLarge(size, SizeClass.Spacing);
-            NativeMemory.Clear(large, size);
-            return large;
-        }
-
-        byte* block = AllocateSmall(threadHeap, size == 0 ? 0 : SizeClass.Of(size), heap);
-        NativeMemory.Clear(block, size);
-        return block;
-    }
-
-    /// <summary>The untyped free path: the pointer is checked before anything is read through it.</summary>
-    internal static void FreeUntyped(ThreadHeap* threadHeap, void* pointer)
-    {
-        if (pointer == null)
-        {
-            return;
-        }
-
-        if (ArenaRegistry.Contains((nuint)pointer & HeapGeometry.ArenaMask))
-        {
-            if (Arena.Of(pointer)->IsDebug)
-            {
-                // A debug heap's block, freed through a release heap: the address is past a guard prefix.
-                FreeDebug(pointer, 0, null);
-                return;
-            }
-
-            CheckIsLiveBlockStart((byte*)pointer);
-            FreeSmall(threadHeap, (byte*)pointer);
-        }
-        else if (!LargeObjects.TryFree(pointer))
-        {
-            if (LargeObjects.IsDebugBlock(pointer))
-            {
-                FreeDebug(pointer, 0, null);
-                return;
-            }
-
-            throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen, or was already freed (it is in no arena and is no live large block); nothing was freed.",
-                nameof(pointer));
-        }
-    }
-
-    /// <summary>This heap's thread heap for the calling thread, or null when the thread has not used the heap yet.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ThreadHeap* CurrentThreadHeapOrNull()
-    {
-        if (_isShared)
-        {
-            return t_sharedThreadHeap;
-        }
-
-        ThreadHeapLease? lease = _threadHeaps!.Value;
-        return lease is null ? null : lease.ThreadHeap;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Slow paths.
-    // ---------------------------------------------------------------------------------------------------------
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static byte* AllocateSlow(int sizeClass, ArenaHeap? heap) => (heap ?? PooledHeap.Shared).AllocateFromPools(sizeClass);
-
-    /// <summary>
-    /// The complete allocation path (the fast path is only a shortcut into it): the current pool's free list,
-    /// then the blocks other threads freed into it, then its never-used blocks; then the next pool with free
-    /// blocks; then an abandoned pool; then a new pool from the fullest arena, or a new arena.
-    /// </summary>
-    private byte* AllocateFromPools(int sizeClass)
-    {
-        ThreadHeap* threadHeap = CurrentThreadHeap();
-        if (threadHeap->TrimRequested != 0)
-        {
-            lock (_lock)
-            {
-                ReleaseEmptyPools(threadHeap);
-            }
-        }
-
-        ref Pool* current = ref ThreadHeap.Current(threadHeap, sizeClass);
-        while (true)
-        {
-            Pool* pool = current;
-            if (pool != EmptyPool.Instance)
-            {
-                byte* block = Pool.TakeBlock(pool);
-                if (block != null)
-                {
-                    threadHeap->Allocations[sizeClass]++;
-                    return block;
-                }
-
-                // Full: park it where a free (local or remote) can find it again.
-                Pool.PushFront(ref ThreadHeap.Full(threadHeap, sizeClass), pool, PoolState.Full);
-                current = EmptyPool.Instance;
-            }
-
-            current = NextPool(threadHeap, sizeClass);
-        }
-    }
-
-    private Pool* NextPool(ThreadHeap* threadHeap, int sizeClass)
-    {
-        ref Pool* partial = ref ThreadHeap.Partial(threadHeap, sizeClass);
-        if (partial == null && Volatile.Read(ref threadHeap->RemoteFreeHint[sizeClass]) != 0)
-        {
-            CollectRemoteFreesOfFullPools(threadHeap, sizeClass);
-        }
-
-        Pool* pool = partial;
-        if (pool != null)
-        {
-            Pool.Unlink(ref partial, pool);
-            pool->State = PoolState.Current;
-            return pool;
-        }
-
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            Pool* adopted = AdoptAbandonedPool(threadHeap, sizeClass);
-            return adopted != null ? adopted : AcquirePool(threadHeap, sizeClass);
-        }
-    }
-
-    /// <summary>Other threads freed into this class's pools: move the full ones that got blocks back to the partial list.</summary>
-    private static void CollectRemoteFreesOfFullPools(ThreadHeap* threadHeap, int sizeClass)
-    {
-        Interlocked.Exchange(ref threadHeap->RemoteFreeHint[sizeClass], 0);
-        ref Pool* full = ref ThreadHeap.Full(threadHeap, sizeClass);
-        Pool* pool = full;
-        while (pool != null)
-        {
-            Pool* next = pool->Next;
-            if (Pool.CollectThreadFree(pool) > 0)
-            {
-                Pool.Unlink(ref full, pool);
-                Pool.PushFront(ref ThreadHeap.Partial(threadHeap, sizeClass), pool, PoolState.Partial);
-            }
-
-            pool = next;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void OnLocalFreeNeedsAttention(ThreadHeap* threadHeap, Pool* pool) =>
-        HeapRegistry.Get(threadHeap->HeapId)!.OnLocalFree(threadHeap, pool);
-
-    /// <summary>
-    /// After the owner freed into a pool that was full (it goes back on the partial list) or that is now empty
-    /// (it goes back to its arena, unless it is the current pool, kept so that alloc/free pairs do not thrash).
-    /// </summary>
-    private void OnLocalFree(ThreadHeap* threadHeap, Pool* pool)
-    {
-        int sizeClass = pool->SizeClass;
-        switch (pool->State)
-        {
-            case PoolState.Full:
-                Pool.Unlink(ref ThreadHeap.Full(threadHeap, sizeClass), pool);
-                if (pool->Used != 0)
-                {
-                    Pool.PushFront(ref ThreadHeap.Partial(threadHeap, sizeClass), pool, PoolState.Partial);
-                    return;
-                }
-
-                break;
-            case PoolState.Partial:
-                Pool.Unlink(ref ThreadHeap.Partial(threadHeap, sizeClass), pool);
-                break;
-            default:
-                return;
-        }
-
-        lock (_lock)
-        {
-            ReleasePool(pool);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeSlow(byte* block)
-    {
-        ArenaHeap heap = HeapRegistry.Get(Arena.Of(block)->HeapId)
-            ?? throw new ObjectDisposedException(nameof(ArenaHeap), "PooledGen: the heap that owns this block was disposed.");
-        if (heap._debug)
-        {
-            // A debug heap's block freed through a release entry point (another heap's): its checks still run.
-            heap.FreeDebugBlock(block, 0, null);
-            return;
-        }
-
-        heap.FreeOnCallingThread(block);
-    }
-
-    /// <summary>
-    /// Frees a block of this heap from the calling thread: a local free when the thread owns the pool, a free under
-    /// the lock when the pool is abandoned, else a lock-free push on the pool's thread-free list for its owner.
-    /// </summary>
-    private void FreeOnCallingThread(byte* block)
-    {
-        ThreadHeap* threadHeap = CurrentThreadHeap();
-        Pool* pool = Pool.Of(block);
-        int sizeClass = pool->SizeClass;
-        ThreadHeap* owner = pool->Owner;
-        if (owner == ThreadHeap.Detached)
-        {
-            lock (_lock)
-            {
-                switch (pool->State)
-                {
-                    case PoolState.Abandoned:
-                        Pool.CollectThreadFree(pool);
-                        Pool.PushFree(pool, block);
-                        threadHeap->Frees[sizeClass]++;
-                        if (pool->Used == 0)
-                        {
-                            Pool.Unlink(ref _abandonedPools[sizeClass], pool);
-                            _abandonedPoolCount--;
-                            ReleasePool(pool);
-                        }
-
-                        return;
-                    case PoolState.InArena:
-                        throw new ArgumentException(
-                            $"PooledGen: 0x{(nuint)block:X} is in a pool that holds no allocated block (double free?); nothing was freed.",
-                            "pointer");
-                }
-
-                owner = pool->Owner; // adopted by a thread since it was read
-            }
-        }
-
-        if (owner == threadHeap)
-        {
-            Pool.PushFree(pool, block);
-            threadHeap->Frees[sizeClass]++;
-            if (pool->Used == 0 || pool->State == PoolState.Full)
-            {
-                OnLocalFree(threadHeap, pool);
-            }
-
-            return;
-        }
-
-        Pool.PushThreadFree(pool, block);
-        threadHeap->Frees[sizeClass]++;
-
-        // The owner may exit meanwhile; then its struct is recycled and the hint is wasted, never harmful.
-        Volatile.Write(ref owner->RemoteFreeHint[sizeClass], 1);
-    }
-
-    /// <summary>Called by the finalizer of a thread's lease once the thread is gone: its pools become the heap's.</summary>
-    internal void Abandon(ThreadHeap* threadHeap)
-    {
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            for (int c = 0; c < SizeClass.Count; c++)
-            {
-                Pool* current = ThreadHeap.Current(threadHeap, c);
-                if (current != EmptyPool.Instance)
-                {
-                    AbandonPool(current, c);
-                }
-
-                AbandonList(ThreadHeap.Partial(threadHeap, c), c);
-                AbandonList(ThreadHeap.Full(threadHeap, c), c);
-            }
-
-            ThreadHeap.ResetPools(threadHeap);
-            _idleThreadHeaps.Push((nint)threadHeap);
-        }
-    }
-
-    private void AbandonList(Pool* pool, int sizeClass)
-    {
-        while (pool != null)
-        {
-            Pool* next = pool->Next;
-            AbandonPool(pool, sizeClass);
-            pool = next;
-        }
-    }
-
-    private void AbandonPool(Pool* pool, int sizeClass)
-    {
-        Pool.CollectThreadFree(pool);
-        pool->Owner = ThreadHeap.Detached;
-        if (pool->Used == 0)
-        {
-            ReleasePool(pool);
-        }
-        else
-        {
-            Pool.PushFront(ref _abandonedPools[sizeClass], pool, PoolState.Abandoned);
-            _abandonedPoolCount++;
-        }
-    }
-
-    private Pool* AdoptAbandonedPool(ThreadHeap* threadHeap, int sizeClass)
-    {
-        Pool* pool = _abandonedPools[sizeClass];
-        if (pool == null)
-        {
-            return null;
-        }
-
-        Pool.Unlink(ref _abandonedPools[sizeClass], pool);
-        _abandonedPoolCount--;
-        Pool.CollectThreadFree(pool);
-        pool->State = PoolState.Current;
-        pool->Owner = threadHeap;
-        return pool;
-    }
-
-    /// <summary>Under the lock: returns the owner's empty pools to their arenas (Trim, or a trim request).</summary>
-    private void ReleaseEmptyPools(ThreadHeap* threadHeap)
-    {
-        threadHeap->TrimRequested = 0;
-        for (int c = 0; c < SizeClass.Count; c++)
-        {
-            ref Pool* current = ref ThreadHeap.Current(threadHeap, c);
-            if (current != EmptyPool.Instance)
-            {
-                Pool.CollectThreadFree(current);
-                if (current->Used == 0)
-                {
-                    ReleasePool(current);
-                    current = EmptyPool.Instance;
-                }
-            }
-
-            ReleaseEmptyPoolsOfList(threadHeap, ref ThreadHeap.Partial(threadHeap, c), c);
-            ReleaseEmptyPoolsOfList(threadHeap, ref ThreadHeap.Full(threadHeap, c), c);
-        }
-    }
-
-    private void ReleaseEmptyPoolsOfList(ThreadHeap* threadHeap, ref Pool* head, int sizeClass)
-    {
-        Pool* pool = head;
-        while (pool != null)
-        {
-            Pool* next = pool->Next;
-            int collected = Pool.CollectThreadFree(pool);
-            if (pool->Used == 0)
-            {
-                Pool.Unlink(ref head, pool);
-                ReleasePool(pool);
-            }
-            else if (collected > 0 && pool->State == PoolState.Full)
-            {
-                Pool.Unlink(ref head, pool);
-                Pool.PushFront(ref ThreadHeap.Partial(threadHeap, sizeClass), pool, PoolState.Partial);
-            }
-
-            pool = next;
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Arenas: everything below runs under _lock.
-    // ---------------------------------------------------------------------------------------------------------
-
-    private long ReservedBytes => _arenasCurrent * HeapGeometry.ArenaSize + _largeObjectBytes;
-
-    /// <summary>Takes a pool for <paramref name="sizeClass"/> from the fullest usable arena, or from a new arena.</summary>
-    private Pool* AcquirePool(ThreadHeap* threadHeap, int sizeClass)
-    {
-        Arena* arena = null;
-        for (int n = 1; n <= HeapGeometry.PoolsPerArena && arena == null; n++)
-        {
-            arena = _arenasByFreePools[n];
-        }
-
-        if (arena == null)
-        {
-            arena = NewArena();
-        }
-
-        int freePools = arena->FreePools;
-        Pool* pool = Arena.TakePool(arena, out int firstOffset);
-        MoveArena(arena, freePools);
-        Pool.Initialize(pool, sizeClass, firstOffset, threadHeap);
-        _poolsInUse[sizeClass]++;
-        _blockCapacity[sizeClass] += pool->Capacity;
-        return pool;
-    }
-
-    /// <summary>Returns an empty pool to its arena; an arena left with no pool in use is freed unless it is the only spare.</summary>
-    private void ReleasePool(Pool* pool)
-    {
-        Arena* arena = Arena.Of(pool);
-        _poolsInUse[pool->SizeClass]--;
-        _blockCapacity[pool->SizeClass] -= pool->Capacity;
-        int freePools = arena->FreePools;
-        Arena.ReturnPool(arena, pool);
-        MoveArena(arena, freePools);
-        if (arena->FreePools == HeapGeometry.PoolsPerArena && arena->Next != null)
-        {
-            // Another empty arena is already kept as the spare: this one goes back to the operating system.
-            ReleaseArena(arena);
-        }
-    }
-
-    private Arena* NewArena()
-    {
-        long arenaSize = HeapGeometry.ArenaSize;
-        if (_maxReservedBytes > 0 && ReservedBytes + arenaSize > _maxReservedBytes)
-        {
-            throw new OutOfMemoryException(
-                $"PooledGen: a new arena of {arenaSize} bytes would take the heap's reserved memory to {ReservedBytes + arenaSize} bytes, over its cap of {_maxReservedBytes} bytes.");
-        }
-
-        // Aligned to its own size: masking any block address gives the arena, and a set lookup tells if it is ours.
-        byte* arenaBase = OsMemory.AllocateAligned((nuint)arenaSize);
-        var arena = (Arena*)(arenaBase + Pool.HeaderSize);
-        *arena = default;
-        arena->Base = arenaBase;
-        arena->HeapId = Id;
-        arena->IsDebug = _debug;
-        arena->FreePools = HeapGeometry.PoolsPerArena;
-        try
-        {
-            ArenaRegistry.Add((nuint)arenaBase);
-        }
-        catch
-        {
-            // The registry could not grow: give the arena back so the heap is as it was.
-            OsMemory.Free(arenaBase, (nuint)arenaSize);
-            throw;
-        }
-
-        LinkArena(arena);
-        _arenasAllocated++;
-        _arenasCurrent++;
-        _arenasHighWater = Math.Max(_arenasHighWater, _arenasCurrent);
-        return arena;
-    }
-
-    private void ReleaseArena(Arena* arena)
-    {
-        UnlinkArena(arena, arena->FreePools);
-        ArenaRegistry.Remove((nuint)arena->Base);
-        OsMemory.Free(arena->Base, (nuint)HeapGeometry.ArenaSize);
-        _arenasCurrent--;
-        _arenasReleased++;
-    }
-
-    private void MoveArena(Arena* arena, int fromFreePools)
-    {
-        UnlinkArena(arena, fromFreePools);
-        LinkArena(arena);
-    }
-
-    private void LinkArena(Arena* arena)
-    {
-        ref Arena* head = ref _arenasByFreePools[arena->FreePools];
-        arena->Prev = null;
-        arena->Next = head;
-        if (head != null)
-        {
-            head->Prev = arena;
-        }
-
-        head = arena;
-    }
-
-    private void UnlinkArena(Arena* arena, int freePools)
-    {
-        if (arena->Prev != null)
-        {
-            arena->Prev->Next = arena->Next;
-        }
-        else
-        {
-            _arenasByFreePools[freePools] = arena->Next;
-        }
-
-        if (arena->Next != null)
-        {
-            arena->Next->Prev = arena->Prev;
-        }
-
-        arena->Next = null;
-        arena->Prev = null;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Large objects, thread heaps, checks.
-    // ---------------------------------------------------------------------------------------------------------
-
-    /// <summary>
-    /// Allocates a large block (not zeroed), counted against this heap's cap and statistics. It is recorded under
-    /// its address plus <paramref name="debugPrefix"/>, the address a debug heap hands out (0 in release mode).
-    /// </summary>
-    internal void* AllocateLarge(nuint size, nuint alignment, int debugPrefix = 0)
-    {
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            ThrowIfLargeBlockCannotFit(size);
-
-            _largeObjectBytes += (long)size;
-            _largeObjectCount++;
-            _largeObjectAllocations++;
-        }
-
-        void* block;
-        try
-        {
-            block = NativeMemory.AlignedAlloc(size, alignment);
-        }
-        catch (OutOfMemoryException)
-        {
-            UncountLargeObject(size);
-            throw;
-        }
-
-        try
-        {
-            LargeObjects.Register(block, debugPrefix, Id, size);
-        }
-        catch
-        {
-            NativeMemory.AlignedFree(block);
-            UncountLargeObject(size);
-            throw;
-        }
-
-        return block;
-    }
-
-    /// <summary>
-    /// Under the lock: refuses a large block that would pass the cap, or that no address space holds. Compared as
-    /// unsigned room left, never as a sum, so a size near <see cref="nuint.MaxValue"/> cannot wrap past the cap.
-    /// </summary>
-    private void ThrowIfLargeBlockCannotFit(nuint size)
-    {
-        if (_maxReservedBytes > 0 && (ReservedBytes > _maxReservedBytes || (ulong)size > (ulong)(_maxReservedBytes - ReservedBytes)))
-        {
-            throw new OutOfMemoryException(
-                $"PooledGen: a large block of {size} bytes would take the heap's reserved memory to {(UInt128)(ulong)ReservedBytes + (ulong)size} bytes, over its cap of {_maxReservedBytes} bytes.");
-        }
-
-        if ((ulong)size > long.MaxValue)
-        {
-            throw new OutOfMemoryException(
-                $"PooledGen: a large block of {size} bytes is more than any address space holds (the heap has no cap on reserved bytes).");
-        }
-    }
-
-    /// <summary>Refuses, as <see cref="AllocateLarge"/> would, a request too large to lay out at all.</summary>
-    internal void ThrowRequestTooLarge(nuint size)
-    {
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            ThrowIfLargeBlockCannotFit(size);
-        }
-
-        // Under no cap and below long.MaxValue, yet too large for the caller's arithmetic: still no memory for it.
-        throw new OutOfMemoryException($"PooledGen: a block of {size} bytes is more than any address space holds.");
-    }
-
-    /// <summary>Counts a large block of this heap as freed.</summary>
-    internal void OnLargeObjectFreed(nuint size)
-    {
-        lock (_lock)
-        {
-            _largeObjectBytes -= (long)size;
-            _largeObjectCount--;
-            _largeObjectFrees++;
-        }
-    }
-
-    /// <summary>Takes back the counts of a large block that could not be handed out after all.</summary>
-    private void UncountLargeObject(nuint size)
-    {
-        lock (_lock)
-        {
-            _largeObjectBytes -= (long)size;
-            _largeObjectCount--;
-            _largeObjectAllocations--;
-        }
-    }
-
-    private ThreadHeap* CurrentThreadHeap()
-    {
-        ThreadHeap* threadHeap = CurrentThreadHeapOrNull();
-        return threadHeap != null ? threadHeap : AttachCurrentThread();
-    }
-
-    private ThreadHeap* AttachCurrentThread()
-    {
-        ThreadHeap* threadHeap;
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            if (_idleThreadHeaps.Count > 0)
-            {
-                threadHeap = (ThreadHeap*)_idleThreadHeaps.Pop();
-            }
-            else
-            {
-                threadHeap = ThreadHeap.Create(Id);
-                _allThreadHeaps.Add((nint)threadHeap);
-            }
-        }
-
-        var lease = new ThreadHeapLease(this, threadHeap);
-        if (_isShared)
-        {
-            t_sharedThreadHeap = threadHeap;
-            t_sharedLease = lease;
-        }
-        else
-        {
-            _threadHeaps!.Value = lease;
-        }
-
-        return threadHeap;
-    }
-
-    /// <summary>
-    /// Refuses, with a clear message, an address inside an arena that is not the start of a block handed out and
-    /// not freed since. Reads only headers of the address's own arena, which the caller has found to be live.
-    /// </summary>
-    private static void CheckIsLiveBlockStart(byte* address)
-    {
-        Arena* arena = Arena.Of(address);
-        Pool* pool = Pool.Of(address);
-        if (Arena.PoolIndex(arena, pool) >= arena->CarvedPools || pool->State == PoolState.InArena)
-        {
-            throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)address:X} is inside a PooledGen arena but in a pool with no block in use; nothing was freed.",
-                "pointer");
-        }
-
-        if (!Pool.IsBlockStart(pool, address))
-        {
-            throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)address:X} points inside a PooledGen pool of {pool->BlockSize}-byte blocks but not at the start of a block " +
-                "(an interior or misaligned pointer); nothing was freed.",
-                "pointer");
-        }
-    }
-
     private void ThrowIfDisposed()
     {
         if (_disposed)
@@ -1183,7 +407,4 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             throw new ObjectDisposedException(nameof(ArenaHeap));
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void* AllocateBlock<T>() where T : unmanaged => AllocateBlock<T>(CurrentThreadHeapOrNull(), this);
 }

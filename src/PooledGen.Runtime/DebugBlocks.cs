@@ -12,8 +12,17 @@ namespace PooledGen;
 /// </summary>
 internal sealed unsafe class DebugBlocks
 {
+    /// <summary>The most freed blocks held back from reuse by a debug heap (see <see cref="Quarantine"/>).</summary>
+    public const int QuarantineBlocks = 1024;
+
+    /// <summary>The most bytes of freed blocks held back from reuse.</summary>
+    public const long QuarantineBytes = 1 << 20;
+
     private readonly object _lock = new();
     private readonly Dictionary<nuint, LiveAllocation> _live = new();
+    private readonly Queue<LiveAllocation> _quarantine = new();
+    private readonly long[] _quarantinedPerClass = new long[SizeClass.Count];
+    private long _quarantinedBytes;
 
     /// <summary>Records a block just handed out.</summary>
     public void Add(LiveAllocation block)
@@ -25,16 +34,16 @@ internal sealed unsafe class DebugBlocks
     }
 
     /// <summary>
-    /// Checks a block being freed and forgets it: it must be live, carry the handle's stamp (when freed through a
-    /// handle) and have whole guards. On any failure it throws and nothing changes.
+    /// Checks a block being freed and forgets it: it must be live, carry the handle's tag (when freed through a tagged
+    /// handle, in process-wide debug mode) and have whole guards. On any failure it throws and nothing changes.
     /// </summary>
-    public LiveAllocation Take(byte* user, ulong stamp, Type? type)
+    public LiveAllocation Take(byte* user, ushort tag, Type? type)
     {
         lock (_lock)
         {
             if (!_live.TryGetValue((nuint)user, out LiveAllocation? block))
             {
-                if (stamp != 0 || (ArenaRegistry.Contains((nuint)user & HeapGeometry.ArenaMask) && DebugLayout.LooksFreed(user, _live)))
+                if (tag != 0 || type is not null || (ArenaRegistry.Contains((nuint)user & HeapGeometry.ArenaMask) && DebugLayout.LooksFreed(user, _live)))
                 {
                     throw AlreadyFreed(user, type, "");
                 }
@@ -45,7 +54,7 @@ internal sealed unsafe class DebugBlocks
             }
 
             string typeName = type is null ? block.TypeName : DebugLayout.NameOf(type);
-            if (stamp != 0 && block.Stamp != stamp)
+            if (tag != 0 && DebugLayout.Tag(block.Stamp) != tag)
             {
                 throw new ObjectDisposedException(HandleName(typeName),
                     $"PooledGen: double free through a stale handle: the {typeName} block at 0x{(nuint)user:X} was freed and has been allocated again " +
@@ -55,6 +64,52 @@ internal sealed unsafe class DebugBlocks
             DebugLayout.CheckGuards(block, typeName);
             _live.Remove((nuint)user);
             return block;
+        }
+    }
+
+    /// <summary>
+    /// Holds a freed pool block back from reuse (its bytes dead, its stamp odd), so that a stale handle freed again is
+    /// a double free of a block nobody owns rather than the free of someone else's block. Returns the block that
+    /// leaves the quarantine to go back to its pool, or null.
+    /// </summary>
+    public LiveAllocation? Quarantine(LiveAllocation block)
+    {
+        lock (_lock)
+        {
+            _quarantine.Enqueue(block);
+            _quarantinedPerClass[block.SizeClass]++;
+            _quarantinedBytes += block.BlockSize;
+            if (_quarantine.Count <= QuarantineBlocks && _quarantinedBytes <= QuarantineBytes)
+            {
+                return null;
+            }
+
+            LiveAllocation oldest = _quarantine.Dequeue();
+            _quarantinedPerClass[oldest.SizeClass]--;
+            _quarantinedBytes -= oldest.BlockSize;
+            return oldest;
+        }
+    }
+
+    /// <summary>Per size class, the raw blocks waiting in the quarantine: in use for their pool, freed for the user.</summary>
+    public long[] QuarantinedPerClass()
+    {
+        lock (_lock)
+        {
+            return (long[])_quarantinedPerClass.Clone();
+        }
+    }
+
+    /// <summary>Empties the quarantine (Trim): the blocks it held, to go back to their pools.</summary>
+    public List<LiveAllocation> ReleaseQuarantine()
+    {
+        lock (_lock)
+        {
+            var released = new List<LiveAllocation>(_quarantine);
+            _quarantine.Clear();
+            Array.Clear(_quarantinedPerClass);
+            _quarantinedBytes = 0;
+            return released;
         }
     }
 
@@ -102,12 +157,16 @@ internal sealed unsafe class DebugBlocks
         return (list, padding, guards);
     }
 
-    /// <summary>A handle's block is no longer live: <see cref="Pooled{T}.Value"/> in debug mode, without a lock.</summary>
+    /// <summary>
+    /// A handle's block is no longer live (debug mode's <see cref="Pooled{T}.Value"/>, without a lock): its stamp says
+    /// freed, or, for a tagged handle, it holds another allocation now.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    public static void CheckHandle(void* user, ulong stamp, Type type)
+    public static void CheckHandle(void* user, ushort tag, Type type)
     {
         bool readable = ArenaRegistry.Contains((nuint)user & HeapGeometry.ArenaMask) || LargeObjects.TryGet(user, out _, out _);
-        if (readable && DebugLayout.StampOf((byte*)user) == stamp)
+        bool live = readable && (DebugLayout.StampOf((byte*)user) & 1) == 0;
+        if (live && (tag == 0 || DebugLayout.Tag(DebugLayout.StampOf((byte*)user)) == tag))
         {
             return;
         }
@@ -115,7 +174,7 @@ internal sealed unsafe class DebugBlocks
         string typeName = DebugLayout.NameOf(type);
         throw new ObjectDisposedException(HandleName(typeName),
             $"PooledGen: use after free: the {typeName} block at 0x{(nuint)user:X} behind this handle was freed" +
-            (readable && (DebugLayout.StampOf((byte*)user) & 1) == 0 ? " and has been allocated again since." : "."));
+            (live ? " and has been allocated again since." : "."));
     }
 
     /// <summary>The exception for a second free of a block.</summary>

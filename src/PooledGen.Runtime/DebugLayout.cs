@@ -69,6 +69,33 @@ internal static unsafe class DebugLayout
         return -1;
     }
 
+    /// <summary>The bits of a handle that hold the address: x64 user addresses are below 2^48.</summary>
+    public const ulong AddressMask = (1UL << TagShift) - 1;
+
+    /// <summary>Where a handle's generation tag starts (process-wide debug mode only).</summary>
+    public const int TagShift = 48;
+
+    /// <summary>
+    /// The generation tag of an allocation, 1 to 65,535 (never 0, so a tagged handle always has high bits set): what a
+    /// handle carries in its high bits while the process-wide switch is on. Successive allocations of a block get
+    /// different tags; a stale handle is mistaken for a live one only after 65,535 reallocations of its block.
+    /// </summary>
+    public static ushort Tag(ulong stamp) => (ushort)((((stamp & ~LiveTag) >> 1) % 0xFFFF) + 1);
+
+    /// <summary>A handle for the user's bytes at <paramref name="user"/>, tagged with the allocation's generation.</summary>
+    public static void* Tagged(byte* user, ulong stamp)
+    {
+        System.Diagnostics.Debug.Assert(((ulong)user & ~AddressMask) == 0, "x64 user addresses fit in 48 bits");
+        return (void*)((nuint)user | ((nuint)Tag(stamp) << TagShift));
+    }
+
+    /// <summary>The address in a handle, without its tag.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* Untag(void* handle) => (void*)((ulong)handle & AddressMask);
+
+    /// <summary>The tag in a handle; 0 for an untagged one.</summary>
+    public static ushort TagOfHandle(void* handle) => (ushort)((nuint)handle >> TagShift);
+
     /// <summary>A new stamp, never given before in this process.</summary>
     public static ulong NextStamp() => LiveTag | (ulong)Interlocked.Add(ref s_lastStamp, 2);
 

@@ -18,12 +18,26 @@ internal static unsafe class LargeObjects
     // (Offset bytes in), so that a free finds the block from what the user holds.
     private static readonly Dictionary<nuint, (int HeapId, nuint Size, int Offset)> s_blocks = new();
 
+    // Per heap id, the bytes of every large block registered since the heap was created (the counter of bytes
+    // allocated needs them; this path is slow anyway, so counting here costs the heaps' fast paths nothing).
+    private static readonly Dictionary<int, long> s_bytesRegistered = new();
+
     /// <summary>Records a block <paramref name="heapId"/> just allocated, handed out at <paramref name="block"/> + <paramref name="offset"/>.</summary>
     public static void Register(void* block, int offset, int heapId, nuint size)
     {
         lock (s_lock)
         {
             s_blocks.Add((nuint)block + (nuint)offset, (heapId, size, offset));
+            CollectionsMarshal.GetValueRefOrAddDefault(s_bytesRegistered, heapId, out _) += (long)size;
+        }
+    }
+
+    /// <summary>The bytes of every large block heap <paramref name="heapId"/> has had registered since it was created.</summary>
+    public static long BytesRegisteredBy(int heapId)
+    {
+        lock (s_lock)
+        {
+            return s_bytesRegistered.GetValueOrDefault(heapId);
         }
     }
 
@@ -70,22 +84,43 @@ internal static unsafe class LargeObjects
         return true;
     }
 
-    /// <summary>Frees a large block.</summary>
+    /// <summary>Frees a large block of type <paramref name="type"/> (a typed free), as named in the refusal.</summary>
     /// <exception cref="ArgumentException"><paramref name="block"/> is not a live large block.</exception>
-    public static void Free(void* block)
+    public static void Free(void* block, Type type)
     {
         if (!TryFree(block))
         {
             if (IsDebugBlock(block))
             {
                 // A debug heap's large block freed through a release entry point: its checks still run.
-                ArenaHeap.FreeDebug(block, 0, null);
+                ArenaHeap.FreeDebug(block, 0, type);
                 return;
             }
 
             throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)block:X} is not a live block of the large-object path (already freed, or never allocated by PooledGen); nothing was freed.",
+                $"PooledGen: the {DebugLayout.NameOf(type)} block at 0x{(nuint)block:X} is not a live block of the large-object path " +
+                "(already freed, its heap disposed, or never allocated by PooledGen); nothing was freed.",
                 nameof(block));
+        }
+    }
+
+    /// <summary>The number and bytes of the live large blocks of heap <paramref name="heapId"/> (for the heap walker).</summary>
+    public static (long Count, long Bytes) Summarize(int heapId)
+    {
+        lock (s_lock)
+        {
+            long count = 0;
+            long bytes = 0;
+            foreach ((int HeapId, nuint Size, int Offset) entry in s_blocks.Values)
+            {
+                if (entry.HeapId == heapId)
+                {
+                    count++;
+                    bytes += (long)entry.Size;
+                }
+            }
+
+            return (count, bytes);
         }
     }
 
@@ -108,6 +143,8 @@ internal static unsafe class LargeObjects
                 s_blocks.Remove(address);
                 NativeMemory.AlignedFree((void*)(address - (nuint)offset));
             }
+
+            s_bytesRegistered.Remove(heapId);
         }
     }
 }

@@ -1,8 +1,6 @@
 using System;
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 
 namespace PooledGen;
@@ -50,12 +48,13 @@ public sealed class LiveAllocation
     /// <summary>The managed thread id of the thread that allocated it.</summary>
     public int ManagedThreadId { get; }
 
-    /// <summary>The stack at the allocation (PooledGen's own frames first).</summary>
+    /// <summary>The stack at the allocation, whole: PooledGen's own frames and the generated <c>Alloc</c> first.</summary>
     public StackTrace AllocationStackTrace { get; }
 
     /// <summary>
-    /// The frame that called PooledGen to allocate the block: <c>Namespace.Type.Method</c>, with the file and line
-    /// when symbols are available.
+    /// The user's code that allocated the block: <c>Namespace.Type.Method</c>, with the file and line when symbols are
+    /// available. PooledGen's own frames and generated code (the struct's generated <c>Alloc</c>) are skipped, so
+    /// leaks from different methods are told apart.
     /// </summary>
     public string AllocationSite => _allocationSite ??= Describe(FirstUserFrame());
 
@@ -69,7 +68,7 @@ public sealed class LiveAllocation
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{TypeName} ({Size} bytes) at 0x{Address:X}, allocated at {AllocationSite}");
 
-    /// <summary>The allocation's stack from the first frame outside PooledGen, one frame a line, indented.</summary>
+    /// <summary>The allocation's stack from the user's frame (<see cref="AllocationSite"/>), one frame a line, indented.</summary>
     internal string UserStackTrace(string indent, int maxFrames)
     {
         var text = new StringBuilder();
@@ -89,37 +88,7 @@ public sealed class LiveAllocation
         return index < AllocationStackTrace.FrameCount ? AllocationStackTrace.GetFrame(index) : null;
     }
 
-    [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
-        Justification = "Debug-mode diagnostics only: where trimming removed a method's metadata, GetMethod returns null and the frame reads as (unknown).")]
-    private int FirstUserFrameIndex()
-    {
-        Assembly runtime = typeof(LiveAllocation).Assembly;
-        StackFrame[] frames = AllocationStackTrace.GetFrames();
-        for (int i = 0; i < frames.Length; i++)
-        {
-            if (frames[i].GetMethod()?.DeclaringType?.Assembly != runtime)
-            {
-                return i;
-            }
-        }
+    private int FirstUserFrameIndex() => AllocationFrames.FirstUserFrameIndex(AllocationStackTrace.GetFrames());
 
-        return frames.Length;
-    }
-
-    [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
-        Justification = "Debug-mode diagnostics only: where trimming removed a method's metadata, GetMethod returns null and the frame reads as (unknown).")]
-    private static string Describe(StackFrame? frame)
-    {
-        MethodBase? method = frame?.GetMethod();
-        if (frame is null || method is null)
-        {
-            return "(unknown)";
-        }
-
-        string name = method.DeclaringType is { } type ? type.FullName + "." + method.Name : method.Name;
-        string? file = frame.GetFileName();
-        return file is null
-            ? name
-            : string.Create(CultureInfo.InvariantCulture, $"{name} in {file}:line {frame.GetFileLineNumber()}");
-    }
+    private static string Describe(StackFrame? frame) => AllocationFrames.Describe(frame);
 }

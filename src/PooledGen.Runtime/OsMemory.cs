@@ -5,113 +5,154 @@ namespace PooledGen;
 
 /// <summary>
 /// Arenas straight from the operating system, so that a released arena leaves the process (CPython's
-/// <c>_PyObject_ArenaMmap</c>). Taken from the C allocator instead (<see cref="NativeMemory.AlignedAlloc"/>, i.e.
-/// glibc's <c>posix_memalign</c>), a freed arena went back to glibc, which kept it: RSS stayed up after <c>Trim()</c>.
+/// <c>_PyObject_ArenaMmap</c>), and the calls that give a range's pages back while keeping its addresses
+/// (mimalloc's purge). Taken from the C allocator instead (<see cref="NativeMemory.AlignedAlloc"/>, i.e. glibc's
+/// <c>posix_memalign</c>), a freed arena went back to glibc, which kept it: RSS stayed up after <c>Trim()</c>.
 /// </summary>
 /// <remarks>
-/// Linux and macOS: <c>mmap</c> of size + alignment bytes, then <c>munmap</c> of the unaligned head and tail, so the
-/// arena is aligned to its own size; <c>munmap</c> frees it at once. The pages are the kernel's zero pages until
-/// touched, so an arena costs RSS only where its pools were carved. Windows (not tested here) and any platform where
-/// libc's <c>mmap</c> cannot be called keep <see cref="NativeMemory.AlignedAlloc"/>. The choice is made once per
-/// process, so every arena is freed the way it was taken.
+/// <list type="table">
+/// <listheader><term>call</term><description>Linux and macOS (<c>mmap</c>) · Windows (<c>VirtualAlloc</c>, untested here) · fallback</description></listheader>
+/// <item><term><see cref="AllocateAligned"/></term><description>
+///   <c>mmap</c> of size + alignment bytes, then <c>munmap</c> of the unaligned head and tail ·
+///   reserve and commit with <c>VirtualAlloc</c>, aligned by over-reserving and re-reserving (OsMemory.Windows.cs) ·
+///   <see cref="NativeMemory.AlignedAlloc"/></description></item>
+/// <item><term><see cref="Decommit"/></term><description>
+///   Linux <c>madvise(MADV_DONTNEED)</c>, macOS a fresh <c>mmap(MAP_FIXED)</c> over the range ·
+///   <c>VirtualFree(MEM_DECOMMIT)</c> · nothing (returns false)</description></item>
+/// <item><term><see cref="Recommit"/></term><description>nothing: the next touch faults a zero page in ·
+///   <c>VirtualAlloc(MEM_COMMIT)</c> · nothing</description></item>
+/// <item><term><see cref="Free"/></term><description><c>munmap</c> · <c>VirtualFree(MEM_RELEASE)</c> ·
+///   <see cref="NativeMemory.AlignedFree"/></description></item>
+/// <item><term><see cref="ResidentBytes"/></term><description><c>mincore</c> · -1 · <c>mincore</c> on Linux and
+///   macOS, else -1</description></item>
+/// </list>
+/// Decommitted pages leave the process's RSS at once (not <c>MADV_FREE</c>, which leaves them counted until the
+/// kernel is short of memory: users watch RSS) and read back as zeros, while the addresses stay the arena's.
+/// The backend is chosen once per process, so every arena is freed the way it was taken.
 /// </remarks>
 internal static unsafe partial class OsMemory
 {
-    private const int ProtRead = 0x1;
-    private const int ProtWrite = 0x2;
-    private const int MapPrivate = 0x02;
-    private const int ENOMEM = 12;
+    private static readonly nuint s_pageSize = (nuint)Environment.SystemPageSize;
 
-    private static readonly int s_mapAnonymous = OperatingSystem.IsLinux() ? 0x20 : 0x1000; // macOS and the BSDs: 0x1000
-    private static readonly nint s_mapFailed = -1;
+    /// <summary>Where arenas come from, chosen once per process.</summary>
+    public static readonly OsMemoryBackend Backend = ChooseBackend();
 
-    /// <summary>True when arenas come from <c>mmap</c>; false when from <see cref="NativeMemory.AlignedAlloc"/>.</summary>
-    public static readonly bool UsesMmap = (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) && CanMap();
+    /// <summary>True when arenas come from <c>mmap</c>; false when from <c>VirtualAlloc</c> or <see cref="NativeMemory.AlignedAlloc"/>.</summary>
+    public static bool UsesMmap => Backend == OsMemoryBackend.Mmap;
+
+    /// <summary>
+    /// True when <see cref="Decommit"/> gives pages back (and they then read as zeros); false on the
+    /// <see cref="NativeMemory.AlignedAlloc"/> fallback, where it does nothing.
+    /// </summary>
+    public static bool CanDecommit => Backend != OsMemoryBackend.AlignedAlloc;
 
     /// <summary>
     /// Takes <paramref name="size"/> bytes aligned to <paramref name="size"/> (a power of two, a multiple of the page).
     /// </summary>
     /// <exception cref="OutOfMemoryException">The operating system refused the memory; nothing was taken.</exception>
-    public static byte* AllocateAligned(nuint size)
+    public static byte* AllocateAligned(nuint size) => Backend switch
     {
-        if (!Maps(size))
-        {
-            return (byte*)NativeMemory.AlignedAlloc(size, size);
-        }
-
-        // Over-reserve by one alignment: somewhere in there is an aligned run of `size` bytes.
-        nuint span = size * 2;
-        nint mapped = mmap(0, span, ProtRead | ProtWrite, MapPrivate | s_mapAnonymous, -1, 0);
-        if (mapped == s_mapFailed)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new OutOfMemoryException(
-                $"PooledGen: the operating system refused an arena of {size} bytes (mmap of {span} bytes failed with errno {errno}" +
-                (errno == ENOMEM ? ", out of memory or address space" : "") + ").");
-        }
-
-        nuint start = (nuint)mapped;
-        nuint aligned = (start + size - 1) & ~(size - 1);
-        nuint head = aligned - start;
-        nuint tail = span - head - size;
-        if (head != 0)
-        {
-            Unmap(start, head);
-        }
-
-        if (tail != 0)
-        {
-            Unmap(aligned + size, tail);
-        }
-
-        return (byte*)aligned;
-    }
+        OsMemoryBackend.Mmap when IsWholePages(size) => MapAligned(size),
+        OsMemoryBackend.VirtualAlloc => VirtualAllocAligned(size),
+        _ => (byte*)NativeMemory.AlignedAlloc(size, size),
+    };
 
     /// <summary>Gives an arena from <see cref="AllocateAligned"/> back to the operating system.</summary>
     public static void Free(byte* arena, nuint size)
     {
-        if (!Maps(size))
+        switch (Backend)
         {
-            NativeMemory.AlignedFree(arena);
-            return;
-        }
-
-        Unmap((nuint)arena, size);
-    }
-
-    // A size under a page (or not a whole number of pages) cannot be unmapped by its head and tail. Arena sizes are
-    // fixed for the process, so an arena is always freed the way it was taken.
-    private static bool Maps(nuint size) => UsesMmap && size % (nuint)Environment.SystemPageSize == 0;
-
-    // munmap fails only for an address or length that is not page-aligned or not ours: a bug in this file.
-    private static void Unmap(nuint address, nuint length)
-    {
-        if (munmap((nint)address, length) != 0)
-        {
-            throw new InvalidOperationException(
-                $"PooledGen: munmap(0x{address:X}, {length}) failed with errno {Marshal.GetLastPInvokeError()}; please report this.");
+            case OsMemoryBackend.Mmap when IsWholePages(size):
+                Unmap((nuint)arena, size);
+                break;
+            case OsMemoryBackend.VirtualAlloc:
+                VirtualRelease(arena);
+                break;
+            default:
+                NativeMemory.AlignedFree(arena);
+                break;
         }
     }
 
-    // mmap and munmap are called once to see that libc has them: if not (an unusual libc), arenas come from
-    // NativeMemory for the whole process.
-    private static bool CanMap()
+    /// <summary>
+    /// Gives the pages of a range inside an arena back to the operating system, keeping the addresses: the range
+    /// leaves the process's RSS (Windows: its commit charge) at once and reads back as zeros. On Windows the range
+    /// must be recommitted with <see cref="Recommit"/> before it is touched again; on Linux and macOS the next touch
+    /// faults a zero page in.
+    /// </summary>
+    /// <returns>
+    /// True when the pages were given back. False, with the range unchanged, on the
+    /// <see cref="NativeMemory.AlignedAlloc"/> fallback (see <see cref="CanDecommit"/>), when the range is not whole
+    /// pages (a pool smaller than the page on a 16 KiB-page machine), or when the system refused (locked pages).
+    /// </returns>
+    public static bool Decommit(byte* address, nuint length)
     {
-        try
-        {
-            const nuint page = 4096;
-            nint probe = mmap(0, page, ProtRead | ProtWrite, MapPrivate | s_mapAnonymous, -1, 0);
-            return probe != s_mapFailed && munmap(probe, page) == 0;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        if (length == 0 || !IsWholePages((nuint)address) || !IsWholePages(length))
         {
             return false;
         }
+
+        return Backend switch
+        {
+            OsMemoryBackend.Mmap => DecommitMapped(address, length),
+            OsMemoryBackend.VirtualAlloc => VirtualDecommit(address, length),
+            _ => false,
+        };
     }
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+    /// <summary>
+    /// Retires a disposed heap's arena: its memory goes back to the operating system while its range stays reserved as
+    /// read-only zero pages (the kernel's shared zero page: nothing resident), so that a late free of one of its blocks
+    /// reads a zeroed header and is refused instead of faulting. False where that cannot be done (not mmap): the caller
+    /// then frees the arena outright.
+    /// </summary>
+    public static bool TryRetire(byte* arena, nuint size) =>
+        Backend == OsMemoryBackend.Mmap && IsWholePages(size) && RemapReadOnly(arena, size);
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint address, nuint length);
+    /// <summary>
+    /// Makes a range given back with <see cref="Decommit"/> usable again. Windows: <c>VirtualAlloc(MEM_COMMIT)</c>
+    /// (the pages are zeros); Linux, macOS and the fallback: nothing to do.
+    /// </summary>
+    /// <exception cref="OutOfMemoryException">Windows refused the commit (the commit limit is reached); the range stays unusable.</exception>
+    public static void Recommit(byte* address, nuint length)
+    {
+        if (Backend == OsMemoryBackend.VirtualAlloc && length != 0)
+        {
+            VirtualRecommit(address, length);
+        }
+    }
+
+    /// <summary>
+    /// Bytes of the pages overlapping the range that are resident in RAM (<c>mincore</c>), or -1 where that cannot be
+    /// told: on Windows, without <c>mincore</c>, or for a range that is not mapped. For tests and the arena map.
+    /// A page only read (never written) since it was mapped or decommitted maps the kernel's shared zero page:
+    /// <c>mincore</c> counts it here, though it costs the process no RAM and no RSS.
+    /// </summary>
+    public static long ResidentBytes(byte* address, nuint length) =>
+        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? CountResident(address, length) : -1;
+
+    private static bool IsWholePages(nuint value) => value % s_pageSize == 0;
+
+    private static OsMemoryBackend ChooseBackend()
+    {
+        if ((OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) && CanMap())
+        {
+            return OsMemoryBackend.Mmap;
+        }
+
+        return OperatingSystem.IsWindows() && CanVirtualAlloc() ? OsMemoryBackend.VirtualAlloc : OsMemoryBackend.AlignedAlloc;
+    }
+}
+
+/// <summary>Where <see cref="OsMemory"/> takes arenas from.</summary>
+internal enum OsMemoryBackend
+{
+    /// <summary><c>mmap</c>/<c>munmap</c>/<c>madvise</c> (Linux, macOS).</summary>
+    Mmap,
+
+    /// <summary><c>VirtualAlloc</c>/<c>VirtualFree</c> (Windows).</summary>
+    VirtualAlloc,
+
+    /// <summary><see cref="NativeMemory.AlignedAlloc"/>: no decommit; a platform where neither of the others can be called.</summary>
+    AlignedAlloc,
 }

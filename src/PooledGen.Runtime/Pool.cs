@@ -1,102 +1,40 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace PooledGen;
 
-/// <summary>Where a pool is, which says who may touch its free list.</summary>
-internal enum PoolState : byte
+// The operations on one pool: its free lists and its lazy carving. The header and its invariants: Headers.cs.
+internal unsafe partial struct Pool
 {
-    /// <summary>Empty and back in its arena's free-pool list (or never carved).</summary>
-    InArena,
-
-    /// <summary>The pool its owner thread allocates this class from.</summary>
-    Current,
-
-    /// <summary>On its owner's partial list: it has free blocks.</summary>
-    Partial,
-
-    /// <summary>On its owner's full list: no free block the owner knows of.</summary>
-    Full,
-
-    /// <summary>Its owner thread exited with blocks still in use; on the heap's abandoned list, under the heap lock.</summary>
-    Abandoned,
-}
-
-/// <summary>
-/// The header at the start of every pool: a pool serves one size class, keeps its free blocks on a list threaded
-/// through the blocks themselves, and carves never-used blocks lazily with a bump offset (as obmalloc does).
-/// </summary>
-/// <remarks>
-/// The owner thread alone touches <see cref="Free"/>, <see cref="Used"/> and the offsets, with plain reads and
-/// writes. Other threads push the blocks they free onto <see cref="ThreadFree"/> with one compare-and-swap, and
-/// the owner takes that whole list in its slow path (mimalloc's <c>thread_free</c>). That field sits on its own
-/// cache line so that remote frees do not slow the owner's fast path.
-/// </remarks>
-[StructLayout(LayoutKind.Explicit, Size = HeaderSize)]
-internal unsafe struct Pool
-{
-    /// <summary>Bytes of pool header: two cache lines, the owner's and the one other threads write.</summary>
-    public const int HeaderSize = 128;
-
-    /// <summary>The owner's free list: each free block holds the address of the next in its first 8 bytes.</summary>
-    [FieldOffset(0)] public byte* Free;
-
-    /// <summary>Blocks handed out and not yet returned to the owner (remote frees count once collected).</summary>
-    [FieldOffset(8)] public int Used;
-
-    /// <summary>Offset of the next never-used block; carving stops after <see cref="LastOffset"/>.</summary>
-    [FieldOffset(12)] public int NextOffset;
-
-    /// <summary>Offset of the last block that fits in the pool.</summary>
-    [FieldOffset(16)] public int LastOffset;
-
-    /// <summary>Offset of the first block: 128 after the header, more in an arena's first pool, which also holds the arena header.</summary>
-    [FieldOffset(20)] public int FirstOffset;
-
-    /// <summary>Blocks the pool holds.</summary>
-    [FieldOffset(24)] public int Capacity;
-
-    /// <summary>The block size, <c>(SizeClass + 1) * 16</c>.</summary>
-    [FieldOffset(28)] public ushort BlockSize;
-
-    /// <summary>The size class this pool serves while it is out of its arena.</summary>
-    [FieldOffset(30)] public byte SizeClass;
-
-    /// <summary>Where the pool is; see <see cref="PoolState"/>.</summary>
-    [FieldOffset(31)] public PoolState State;
-
-    /// <summary>The owner thread heap, or <see cref="ThreadHeap.Detached"/> when no thread owns the pool.</summary>
-    [FieldOffset(32)] public ThreadHeap* Owner;
-
-    /// <summary>Next pool on whichever list holds this one (owner's lists, abandoned list, arena free list).</summary>
-    [FieldOffset(40)] public Pool* Next;
-
-    /// <summary>Previous pool on a doubly-linked list.</summary>
-    [FieldOffset(48)] public Pool* Prev;
-
-    /// <summary>Blocks freed by threads other than the owner, pushed with a compare-and-swap; 0 when none.</summary>
-    [FieldOffset(64)] public nint ThreadFree;
-
     /// <summary>The pool that holds <paramref name="block"/>: pools are aligned to their size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Pool* Of(void* block) => (Pool*)((nuint)block & HeapGeometry.PoolMask);
 
-    /// <summary>Makes an empty pool of an arena ready to serve <paramref name="sizeClass"/> for <paramref name="owner"/>.</summary>
-    public static void Initialize(Pool* pool, int sizeClass, int firstOffset, ThreadHeap* owner)
+    /// <summary>
+    /// Makes an empty pool ready to serve <paramref name="sizeClass"/> for <paramref name="owner"/>: a pool of an
+    /// arena, or a cached empty pool changing class.
+    /// </summary>
+    public static void Initialize(Pool* pool, int sizeClass, int firstOffset, ThreadHeap* owner, int heapId)
     {
+        Debug.Assert(pool->State is PoolState.InArena or PoolState.Cached, "only an empty pool is initialised");
+        Debug.Assert(owner != null && owner != ThreadHeap.Detached, "a pool leaves its arena for a thread heap");
         int blockSize = PooledGen.SizeClass.BlockSize(sizeClass);
         int capacity = (HeapGeometry.PoolSize - firstOffset) / blockSize;
-        pool->Free = null;
-        pool->Used = 0;
+        int lastOffset = firstOffset + (capacity - 1) * blockSize;
+        pool->Owner = owner;
+        pool->HeapId = heapId;
         pool->FirstOffset = firstOffset;
-        pool->NextOffset = firstOffset;
-        pool->LastOffset = firstOffset + (capacity - 1) * blockSize;
+        pool->LastOffset = lastOffset;
         pool->Capacity = capacity;
         pool->BlockSize = (ushort)blockSize;
         pool->SizeClass = (byte)sizeClass;
+        pool->Free = null;
+        pool->Used = 0;
+        pool->NextOffset = firstOffset;
+        pool->CarveLimit = lastOffset;
         pool->State = PoolState.Current;
-        pool->Owner = owner;
         pool->Next = null;
         pool->Prev = null;
         pool->ThreadFree = 0;
@@ -114,8 +52,9 @@ internal unsafe struct Pool
             // Blocks freed by other threads first: their memory is already touched, the untouched tail can wait.
             if (CollectThreadFree(pool) == 0)
             {
-                if (pool->NextOffset > pool->LastOffset)
+                if (pool->NextOffset > pool->CarveLimit)
                 {
+                    Debug.Assert(pool->Used == pool->Capacity, "a pool with nothing to take has every block in use");
                     return null;
                 }
 
@@ -129,6 +68,7 @@ internal unsafe struct Pool
             block = pool->Free;
         }
 
+        AssertIsCarvedBlock(pool, block);
         pool->Free = *(byte**)block;
         pool->Used++;
         return block;
@@ -138,6 +78,8 @@ internal unsafe struct Pool
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PushFree(Pool* pool, byte* block)
     {
+        AssertIsCarvedBlock(pool, block);
+        Debug.Assert(pool->Used > 0, "a block is freed into a pool that has none in use");
         *(byte**)block = pool->Free;
         pool->Free = block;
         pool->Used--;
@@ -146,6 +88,7 @@ internal unsafe struct Pool
     /// <summary>Pushes a block freed by a thread that does not own the pool: lock-free, safe against any number of pushers.</summary>
     public static void PushThreadFree(Pool* pool, byte* block)
     {
+        AssertIsCarvedBlock(pool, block);
         nint head;
         do
         {
@@ -171,6 +114,7 @@ internal unsafe struct Pool
         byte* tail = list;
         while (*(byte**)tail != null)
         {
+            AssertIsCarvedBlock(pool, tail);
             tail = *(byte**)tail;
             count++;
         }
@@ -178,6 +122,7 @@ internal unsafe struct Pool
         *(byte**)tail = pool->Free;
         pool->Free = list;
         pool->Used -= count;
+        Debug.Assert(pool->Used >= 0, "more blocks came back from other threads than the pool had in use");
         return count;
     }
 
@@ -193,6 +138,7 @@ internal unsafe struct Pool
     /// <summary>Unlinks <paramref name="pool"/> from the doubly-linked list whose head is <paramref name="head"/>.</summary>
     public static void Unlink(ref Pool* head, Pool* pool)
     {
+        Debug.Assert(pool->Prev != null || head == pool, "a pool with no predecessor is the head of its list");
         if (pool->Prev != null)
         {
             pool->Prev->Next = pool->Next;
@@ -214,6 +160,8 @@ internal unsafe struct Pool
     /// <summary>Puts <paramref name="pool"/> at the front of the doubly-linked list whose head is <paramref name="head"/>.</summary>
     public static void PushFront(ref Pool* head, Pool* pool, PoolState state)
     {
+        Debug.Assert(pool != head && pool->Next == null && pool->Prev == null, "a pool is on one list at a time");
+        Debug.Assert(head == null || head->State == state, "a list holds pools of one state");
         pool->State = state;
         pool->Prev = null;
         pool->Next = head;
@@ -224,6 +172,10 @@ internal unsafe struct Pool
 
         head = pool;
     }
+
+    [Conditional("DEBUG")]
+    private static void AssertIsCarvedBlock(Pool* pool, byte* block) =>
+        Debug.Assert(Of(block) == pool && IsBlockStart(pool, block), "a block on a pool's lists is the start of one of its carved blocks");
 }
 
 /// <summary>
@@ -240,7 +192,7 @@ internal static unsafe class EmptyPool
         var pool = (Pool*)NativeMemory.AlignedAlloc(Pool.HeaderSize, 64);
         NativeMemory.Clear(pool, Pool.HeaderSize);
         pool->NextOffset = 1;
-        pool->LastOffset = 0;
+        pool->CarveLimit = 0;
         pool->State = PoolState.Current;
         return pool;
     }

@@ -10,39 +10,43 @@ namespace PooledGen;
 /// <typeparam name="T">The unmanaged struct held in the block.</typeparam>
 public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable where T : unmanaged
 {
-    private readonly T* _pointer;
-    // Debug mode stamps each allocation of a block with a generation; a handle that carries an old one is stale.
-    private readonly ulong _stamp;
+    // The block's address: 8 bytes, like what malloc returns. While the process-wide debug switch is on, bits 48-63
+    // also carry the allocation's generation (DebugLayout.Tag), which Value and Free compare with the block's own so
+    // that a stale handle is caught even after its block was reused; x64 user addresses fit in the low 48 bits.
+    private readonly T* _value;
 
-    internal Pooled(T* pointer, ulong stamp)
-    {
-        _pointer = pointer;
-        _stamp = stamp;
-    }
+    internal Pooled(T* value) => _value = value;
 
     /// <summary>The null handle: <see cref="IsNull"/> is true and freeing it does nothing.</summary>
     public static Pooled<T> Null => default;
 
     /// <summary>True for the null handle, which holds no block.</summary>
-    public bool IsNull => _pointer == null;
+    public bool IsNull => _value == null;
 
     /// <summary>
     /// The address of the struct. Valid until the handle is freed. Not checked in debug mode (frees and pointer code
     /// stay as they are); <see cref="Value"/> is.
     /// </summary>
-    public T* Pointer => _pointer;
+    public T* Pointer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => DebugMode.Enabled ? (T*)DebugLayout.Untag(_value) : _value;
+    }
 
-    /// <summary>The allocation stamp the heap gave this handle (used by debug mode to detect stale handles).</summary>
-    internal ulong Stamp => _stamp;
+    /// <summary>The allocation's generation this handle carries: 0 unless the process-wide debug switch is on.</summary>
+    internal ushort Tag => DebugMode.Enabled ? DebugLayout.TagOfHandle(_value) : (ushort)0;
 
-    /// <summary>Debug mode: throws <see cref="ObjectDisposedException"/> when the block was freed since this handle was made.</summary>
+    /// <summary>
+    /// Debug mode: throws <see cref="ObjectDisposedException"/> when the block was freed since this handle was made (or,
+    /// with the process-wide switch on, freed and allocated again).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal void CheckNotFreed() => DebugBlocks.CheckHandle(_pointer, _stamp, typeof(T));
+    internal void CheckNotFreed() => DebugBlocks.CheckHandle(Pointer, Tag, typeof(T));
 
     /// <summary>A reference to the struct in its block. Valid until the handle is freed.</summary>
     /// <exception cref="NullReferenceException">The handle is <see cref="Null"/>.</exception>
     /// <exception cref="ObjectDisposedException">
-    /// Debug mode: the block was freed since this handle was made (it may even hold another allocation now).
+    /// Process-wide debug mode: the block was freed since this handle was made (it may even hold another allocation now).
     /// </exception>
     public ref T Value
     {
@@ -51,17 +55,17 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
         {
             // A static readonly the JIT folds: in release mode Value is the null test and the dereference, nothing
             // more. (Only the process-wide switch turns this check on; a private debug heap checks its handles on Free.)
-            if (DebugMode.Enabled && _stamp != 0)
+            if (DebugMode.Enabled)
             {
-                CheckNotFreed();
+                return ref CheckedValue();
             }
 
-            if (_pointer == null)
+            if (_value == null)
             {
                 ThrowNull();
             }
 
-            return ref *_pointer;
+            return ref *_value;
         }
     }
 
@@ -71,13 +75,13 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
     public void Dispose() => PooledHeap.Free(this);
 
     /// <inheritdoc />
-    public bool Equals(Pooled<T> other) => _pointer == other._pointer && _stamp == other._stamp;
+    public bool Equals(Pooled<T> other) => _value == other._value;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is Pooled<T> other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => ((nuint)_pointer).GetHashCode();
+    public override int GetHashCode() => ((nuint)Pointer).GetHashCode();
 
     /// <summary>Two handles are equal when they hold the same allocation.</summary>
     public static bool operator ==(Pooled<T> left, Pooled<T> right) => left.Equals(right);
@@ -87,7 +91,19 @@ public readonly unsafe struct Pooled<T> : IEquatable<Pooled<T>>, IDisposable whe
 
     /// <inheritdoc />
     public override string ToString() =>
-        IsNull ? $"Pooled<{typeof(T).Name}>(null)" : $"Pooled<{typeof(T).Name}>(0x{(nuint)_pointer:X})";
+        IsNull ? $"Pooled<{typeof(T).Name}>(null)" : $"Pooled<{typeof(T).Name}>(0x{(nuint)Pointer:X})";
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ref T CheckedValue()
+    {
+        if (_value == null)
+        {
+            ThrowNull();
+        }
+
+        CheckNotFreed();
+        return ref *Pointer;
+    }
 
     private static void ThrowNull() =>
         throw new NullReferenceException($"The Pooled<{typeof(T).Name}> handle is null: it holds no block.");

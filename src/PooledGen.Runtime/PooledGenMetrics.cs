@@ -10,6 +10,13 @@ namespace PooledGen;
 /// allocation and free counters are sums of per-thread counters that the fast paths keep anyway; no instrument makes
 /// the hot path write a shared cache line. Each measurement carries the heap's name in the tag <c>pooledgen.heap</c>.
 /// </summary>
+/// <remarks>
+/// Named and typed the way OpenTelemetry's semantic conventions and .NET's own <c>System.Runtime</c> meter do it
+/// (<c>dotnet.process.memory.working_set</c>, <c>dotnet.gc.heap.total_allocated</c>, <c>dotnet.assembly.count</c>):
+/// a figure of the moment that adds up across heaps and size classes is an up-down counter named <c>*.count</c>
+/// (entities) or <c>*_size</c> (bytes), never a gauge, which a backend would not sum; a figure that only grows is a
+/// counter; units are UCUM (<c>By</c>) or an annotation (<c>{block}</c>, <c>{arena}</c>). docs/DEBUGGING.md lists them.
+/// </remarks>
 internal static class PooledGenMetrics
 {
     /// <summary>The meter's name.</summary>
@@ -18,10 +25,10 @@ internal static class PooledGenMetrics
     /// <summary>The tag that names the heap of a measurement: <c>shared</c> or <c>heap-</c> and its id.</summary>
     public const string HeapTag = "pooledgen.heap";
 
-    /// <summary>The tag that gives the size class of a <c>pooledgen.blocks_in_use</c> measurement.</summary>
+    /// <summary>The tag that gives the size class of a <c>pooledgen.block.count</c> measurement.</summary>
     public const string SizeClassTag = "pooledgen.size_class";
 
-    /// <summary>The tag that gives the block size of a <c>pooledgen.blocks_in_use</c> measurement.</summary>
+    /// <summary>The tag that gives the block size of a <c>pooledgen.block.count</c> measurement.</summary>
     public const string BlockSizeTag = "pooledgen.block_size";
 
     private static readonly Meter s_meter = Create();
@@ -32,13 +39,26 @@ internal static class PooledGenMetrics
     private static Meter Create()
     {
         var meter = new Meter(MeterName, typeof(PooledGenMetrics).Assembly.GetName().Version?.ToString());
-        meter.CreateObservableGauge("pooledgen.arenas", () => Observe(s => s.ArenasCurrent), "{arena}", "Arenas held from the operating system.");
-        meter.CreateObservableGauge("pooledgen.bytes_reserved", () => Observe(s => s.BytesReserved), "By", "Bytes held from the operating system: arenas and large blocks.");
-        meter.CreateObservableGauge("pooledgen.bytes_in_use", () => Observe(s => s.BytesInUse), "By", "Bytes in blocks handed out and not freed.");
-        meter.CreateObservableGauge("pooledgen.blocks_in_use", ObserveSizeClasses, "{block}", "Blocks handed out and not freed, per size class in use.");
-        meter.CreateObservableGauge("pooledgen.large_objects", () => Observe(s => s.LargeObjectCount), "{block}", "Live blocks of the large-object path.");
-        meter.CreateObservableCounter("pooledgen.allocations", () => Observe(s => s.Allocations), "{block}", "Blocks allocated, summed from per-thread counters.");
-        meter.CreateObservableCounter("pooledgen.frees", () => Observe(s => s.Frees), "{block}", "Blocks freed, summed from per-thread counters.");
+
+        // Figures of the moment, which add up across heaps (and size classes): up-down counters.
+        meter.CreateObservableUpDownCounter("pooledgen.arena.count", () => Observe(s => s.ArenasCurrent), "{arena}",
+            "Arenas held from the operating system.");
+        meter.CreateObservableUpDownCounter("pooledgen.memory.reserved_size", () => Observe(s => s.BytesReserved), "By",
+            "Bytes held from the operating system: arenas and large blocks.");
+        meter.CreateObservableUpDownCounter("pooledgen.memory.in_use_size", () => Observe(s => s.BytesInUse), "By",
+            "Bytes in blocks handed out and not freed (whole blocks) and in live large blocks.");
+        meter.CreateObservableUpDownCounter("pooledgen.block.count", ObserveSizeClasses, "{block}",
+            "Blocks handed out and not freed, per size class in use.");
+        meter.CreateObservableUpDownCounter("pooledgen.large_object.count", () => Observe(s => s.LargeObjectCount), "{block}",
+            "Live blocks of the large-object path.");
+
+        // Figures since the heap was created, which only grow: counters.
+        meter.CreateObservableCounter("pooledgen.allocations", () => Observe(s => s.Allocations), "{block}",
+            "Blocks allocated (small and large), summed from per-thread counters.");
+        meter.CreateObservableCounter("pooledgen.frees", () => Observe(s => s.Frees), "{block}",
+            "Blocks freed (small and large), summed from per-thread counters.");
+        meter.CreateObservableCounter("pooledgen.memory.total_allocated", () => Observe(s => s.BytesAllocated), "By",
+            "Bytes allocated: blocks allocated per size class times the block size, plus the bytes of large blocks.");
         return meter;
     }
 

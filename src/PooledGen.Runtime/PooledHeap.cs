@@ -2,70 +2,8 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
-/*
- * PooledGen's small-object allocator, after CPython's Objects/obmalloc.c, with mimalloc's per-thread heaps.
- *
- * Memory comes from the operating system in ARENAS (256 KiB by default), each aligned to its own size, so that
- * masking any address inside one gives its start. An arena is cut into POOLS (16 KiB by default), also aligned
- * to their size. A pool serves one SIZE CLASS and is cut into BLOCKS of that class's size:
- *
- *     size class:  0   1   2   3  ...  31          request of n bytes (1..512) -> class (n - 1) >> 4
- *     block size: 16  32  48  64  ... 512          block of class c            -> (c + 1) << 4 bytes
- *
- *   arena (ArenaSize, aligned to ArenaSize)
- *   +---------------------------------+-----------------+-----------------+-- ... --+-----------------+
- *   | pool 0                          | pool 1          | pool 2          |         | pool N-1        |
- *   | [pool hdr][arena hdr][blocks...]| [pool hdr][blk] | [pool hdr][blk] |         | (never carved)  |
- *   +---------------------------------+-----------------+-----------------+-- ... --+-----------------+
- *
- *   pool (PoolSize, aligned to PoolSize)
- *   +------------+------------+-------+-------+-------+-------+-------+------------------------+-----+
- *   | Pool hdr   | thread-free| block | block | block | block | block |   never used yet       |pad  |
- *   | (owner's)  | (others')  | used  | free  | used  | free  | used  |   (bump: NextOffset)   |     |
- *   +------------+------------+-------+-------+-------+-------+-------+------------------------+-----+
- *     0           64          128                                      ^NextOffset
- *                                       free blocks are a singly linked list through their first 8 bytes
- *
- * Finding things from a block address b:
- *     pool  = b & ~(PoolSize - 1)                 (the pool header: class, free list, owner)
- *     arena = (b & ~(ArenaSize - 1)) + 128        (the arena header: owning heap, free pools)
- *     "is b ours?" = the masked arena base is in ArenaRegistry, checked BEFORE any header is read.
- *
- * Threads (mimalloc): each thread has a ThreadHeap per ArenaHeap, holding per class a current pool, a list of
- * partial pools and a list of full pools. Pools are owned by one thread heap.
- *   - Alloc fast path: pop the current pool's free list, else carve its next never-used block (NextOffset).
- *     No lock, no atomic, no GC allocation.
- *   - Free fast path, owner thread: push on the pool's free list.
- *   - Free from another thread: one CAS onto the pool's thread-free list (its own cache line); the owner takes
- *     the whole list in its slow path. Another thread never touches the owner's fields.
- *   - A thread that exits: the finalizer of its ThreadHeapLease (reachable only from the dead thread's statics)
- *     abandons its pools to the heap; they are freed into under the heap lock, adopted by threads that need a
- *     pool of their class, and returned to their arena as soon as they are empty.
- *   - Everything else (new pools, arenas, abandonment, statistics) happens under one lock per heap, off the
- *     fast paths.
- *
- * Giving memory back (pymalloc): an empty pool goes back to its arena (except the current pool of its class, kept
- * so that alloc/free pairs do not thrash); pools are taken from the fullest arenas first (usable arenas bucketed by
- * free-pool count), so that lightly used ones drain; an arena with no pool in use is returned to the operating
- * system unless it is the only empty one (one spare is kept); Trim() returns the spare too.
- *
- * Requests over 512 bytes, and structs aligned more strictly than 64 bytes, take the large-object path
- * (NativeMemory.AlignedAlloc), recorded so that frees can be checked and counted. Arenas come from the OS itself
- * (mmap, OsMemory.cs), so that a released arena leaves the process rather than staying with glibc.
- *
- * Debug mode (POOLEDGEN_DEBUG=1, or a heap made with debug: true): every entry point sends the call to the debug
- * paths before any fast path. A debug block is a larger block with a header, guard bytes (0xFD) before and after
- * the user's bytes, a stamp the handle carries, and a record of where it was allocated (DebugLayout.cs draws it).
- *
- * Files: SizeClass.cs (classes, BlockLayout<T>), Arena.cs (arena header), Pool.cs (pool header, its free lists,
- * the empty pool), ThreadHeap.cs (per-thread state and the lease that ties it to its thread), ArenaHeap.cs (fast
- * and slow paths, arenas, abandonment, trim), ArenaRegistry.cs ("is this address ours?"), HeapRegistry.cs (heap
- * ids), LargeObjects.cs, PooledHeapStatistics.cs, PooledHeapOptions.cs, StartupConfiguration.cs and
- * HeapGeometry.cs (the process-wide sizes, set once), TypeRegistry.cs; debug mode: DebugMode.cs (the switch),
- * ArenaHeap.Debug.cs (its entry paths), DebugLayout.cs (guards, stamps), DebugBlocks.cs (live-block records),
- * LiveAllocation.cs, PoolCorruptionException.cs; reports and metrics: HeapReport.cs (WriteStatistics, the leak
- * report), PooledGenMetrics.cs (the "PooledGen" meter).
- */
+// The facade generated code calls. The allocator it fronts, and the essay that explains it, are in ArenaHeap.cs;
+// the fast paths below are ArenaHeap's, paired with the shared heap's own slow paths.
 
 namespace PooledGen;
 
@@ -104,6 +42,12 @@ public static unsafe class PooledHeap
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (see <see cref="PooledHeapOptions.Validate"/>).</exception>
     /// <exception cref="InvalidOperationException">A heap is already in use.</exception>
+    /// <remarks>
+    /// A bad AppContext switch or environment variable is reported by the first use of a heap, by the setting's name
+    /// and value, and fixes nothing: calling <see cref="Configure"/> then, before anything was allocated, still works.
+    /// PooledGen runs in 64-bit processes only; in a 32-bit process the first use of a heap throws
+    /// <see cref="PlatformNotSupportedException"/>.
+    /// </remarks>
     public static void Configure(PooledHeapOptions options) => StartupConfiguration.Configure(options);
 
     /// <summary>Allocates a zeroed <typeparamref name="T"/>.</summary>
@@ -118,9 +62,9 @@ public static unsafe class PooledHeap
             return Shared.AllocDebug<T>();
         }
 
-        var pointer = (T*)ArenaHeap.AllocateBlock<T>(ArenaHeap.t_sharedThreadHeap, null);
+        var pointer = (T*)AllocateBlock<T>();
         *pointer = default;
-        return new Pooled<T>(pointer, 0);
+        return new Pooled<T>(pointer);
     }
 
     /// <summary>Allocates a <typeparamref name="T"/> holding a copy of <paramref name="value"/>.</summary>
@@ -136,9 +80,9 @@ public static unsafe class PooledHeap
             return Shared.AllocDebug(value);
         }
 
-        var pointer = (T*)ArenaHeap.AllocateBlock<T>(ArenaHeap.t_sharedThreadHeap, null);
+        var pointer = (T*)AllocateBlock<T>();
         *pointer = value;
-        return new Pooled<T>(pointer, 0);
+        return new Pooled<T>(pointer);
     }
 
     /// <summary>
@@ -154,14 +98,13 @@ public static unsafe class PooledHeap
     {
         if (!item.IsNull)
         {
-            // A debug heap's handle (stamped) of a type it put on the large path: the pool fast path must not read it.
-            if (DebugMode.Enabled || (BlockLayout<T>.IsLargeInDebugOnly && item.Stamp != 0))
+            if (DebugMode.Enabled)
             {
-                ArenaHeap.FreeDebug(item.Pointer, item.Stamp, typeof(T));
+                ArenaHeap.FreeDebug(item.Pointer, item.Tag, typeof(T));
                 return;
             }
 
-            ArenaHeap.FreeBlock<T>(ArenaHeap.t_sharedThreadHeap, item.Pointer);
+            ArenaHeap.FreeBlock(ArenaHeap.t_sharedThreadHeap, item.Pointer);
         }
     }
 
@@ -172,7 +115,31 @@ public static unsafe class PooledHeap
     public static void* Allocate(nuint size) =>
         DebugMode.Enabled
             ? Shared.AllocateDebug(size, SizeClass.Spacing, null, out _)
-            : ArenaHeap.AllocateUntyped(ArenaHeap.t_sharedThreadHeap, size, null);
+            : Shared.AllocateUntyped(size);
+
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes whose contents are undefined (C's <c>malloc</c>, where
+    /// <see cref="Allocate(nuint)"/> is <c>calloc</c>), at least 16-byte aligned: for a caller that writes every byte
+    /// before it reads any. In debug mode they are zeroed anyway.
+    /// </summary>
+    /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
+    /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
+    /// <exception cref="OutOfMemoryException">The operating system, or the configured cap, refused the memory.</exception>
+    public static void* AllocateUninitialized(nuint size) => Shared.AllocateUninitialized(size);
+
+    /// <summary>
+    /// The calling thread's part of the shared heap, to allocate and free through without a thread-static read per
+    /// call: <c>T.Alloc(heap)</c>, <c>T.Free(heap, item)</c>. Take it once at the top of a loop or a frame and pass it
+    /// down (see <see cref="LocalHeap"/>).
+    /// </summary>
+    public static LocalHeap Local
+    {
+        get
+        {
+            ThreadHeap* threadHeap = ArenaHeap.t_sharedThreadHeap;
+            return threadHeap != null ? new LocalHeap(threadHeap) : Shared.Local;
+        }
+    }
 
     /// <summary>
     /// Frees a block from <see cref="Allocate(nuint)"/> (or from any PooledGen heap), on any thread.
@@ -187,6 +154,13 @@ public static unsafe class PooledHeap
     /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
     public static void Free(void* pointer)
     {
+        // Before the settings are frozen no heap, hence no block, exists, and masking the pointer would read
+        // HeapGeometry: freeze first (see HeapGeometry's rule), which refuses a bad setting by its own name.
+        if (!StartupConfiguration.IsFrozen && pointer != null)
+        {
+            StartupConfiguration.Freeze();
+        }
+
         if (DebugMode.Enabled)
         {
             ArenaHeap.FreeDebug(pointer, 0, null);
@@ -237,6 +211,14 @@ public static unsafe class PooledHeap
     public static long Trim() => Volatile.Read(ref s_shared)?.Trim() ?? 0;
 
     /// <summary>
+    /// Hands the calling thread's part of the shared heap back at once, as the end of the thread would (see
+    /// <see cref="ArenaHeap.DetachCurrentThread"/>): call it last thing in a worker thread that allocated, so that its
+    /// pools go to other threads now rather than when the garbage collector finalizes its thread state. Blocks it
+    /// allocated stay valid. Does nothing when the thread has not allocated.
+    /// </summary>
+    public static void DetachCurrentThread() => Volatile.Read(ref s_shared)?.DetachCurrentThread();
+
+    /// <summary>
     /// Checks, once per type at type initialisation, that the size the generator computed at compile time for
     /// <typeparamref name="T"/> matches the CLR's, and records the type's name for statistics.
     /// Called by generated code; not meant to be called by hand.
@@ -244,11 +226,27 @@ public static unsafe class PooledHeap
     /// <typeparam name="T">The <c>[Pooled]</c> struct.</typeparam>
     /// <param name="typeName">The type's display name.</param>
     /// <param name="compileTimeSize">The generator's size, or -1 where it could not be computed.</param>
-    /// <returns>True, so that generated code can keep the call in a static field initialiser.</returns>
+    /// <returns>
+    /// True, so that generated code can keep the call in a static field initialiser; false in a 32-bit process, where
+    /// nothing is checked or recorded: the compile-time sizes are for 64-bit, so they would differ for that reason
+    /// alone, and the first use of a heap, which comes right after, refuses the process with
+    /// <see cref="PlatformNotSupportedException"/> (thrown there by itself, rather than wrapped here in the
+    /// <see cref="TypeInitializationException"/> of the generated type check).
+    /// </returns>
     /// <exception cref="InvalidOperationException">The sizes differ.</exception>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public static bool RegisterType<T>(string typeName, int compileTimeSize) where T : unmanaged
+    public static bool RegisterType<T>(string typeName, int compileTimeSize) where T : unmanaged =>
+        RegisterType<T>(typeName, compileTimeSize, IntPtr.Size);
+
+    /// <summary><see cref="RegisterType{T}(string, int)"/> in a process whose pointers are <paramref name="pointerSize"/> bytes (tests pass 4).</summary>
+    internal static bool RegisterType<T>(string typeName, int compileTimeSize, int pointerSize) where T : unmanaged
     {
+        // Before the size check, whose message would misname the cause in a 32-bit process.
+        if (!ProcessBitness.Is64Bit(pointerSize))
+        {
+            return false;
+        }
+
         if (compileTimeSize != -1 && compileTimeSize != sizeof(T))
         {
             throw new InvalidOperationException(
@@ -260,13 +258,39 @@ public static unsafe class PooledHeap
         return true;
     }
 
+    /// <summary>The shared heap's typed allocation: the size class, and whether to take the large path, are JIT constants.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void* AllocateBlock<T>() where T : unmanaged =>
+        BlockLayout<T>.IsLarge
+            ? Shared.AllocateLarge((nuint)sizeof(T), BlockLayout<T>.LargeAlignment)
+            : AllocateSmall(BlockLayout<T>.Class);
+
+    /// <summary>The fast path with the calling thread's part of the shared heap, else the shared heap's slow path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* AllocateSmall(int sizeClass)
+    {
+        ThreadHeap* threadHeap = ArenaHeap.t_sharedThreadHeap;
+        byte* block = threadHeap != null ? ArenaHeap.TryAllocateSmall(threadHeap, sizeClass) : null;
+        return block != null ? block : AllocateSlow(sizeClass);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static byte* AllocateSlow(int sizeClass)
+    {
+        ArenaHeap shared = Shared;
+        return shared.AllocateFromPools(shared.CurrentThreadHeap(), sizeClass);
+    }
+
     private static ArenaHeap CreateShared()
     {
         lock (s_sharedLock)
         {
             if (s_shared is null)
             {
-                Volatile.Write(ref s_shared, new ArenaHeap(HeapGeometry.SharedHeapMaxReservedBytes, isShared: true, debug: false));
+                // Freeze before anything reads HeapGeometry (see its rule): a bad setting throws its own exception here
+                // and fixes nothing, so a corrective Configure can follow and the next call creates the heap.
+                PooledHeapOptions settings = StartupConfiguration.Freeze();
+                Volatile.Write(ref s_shared, new ArenaHeap(settings.MaxReservedBytes, isShared: true, debug: false));
             }
 
             return s_shared;

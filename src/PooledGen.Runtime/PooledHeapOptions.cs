@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace PooledGen;
 
@@ -11,6 +10,15 @@ namespace PooledGen;
 /// <c>POOLEDGEN_POOL_SIZE</c> and <c>POOLEDGEN_MAX_RESERVED_BYTES</c>, in that order of precedence. Values are
 /// read once.
 /// </summary>
+/// <remarks>
+/// A switch or variable PooledGen cannot use (not a number, or out of range) is refused at the first use of a heap
+/// with an <see cref="InvalidOperationException"/> that names it and its value, e.g.
+/// <c>PooledGen: the environment variable POOLEDGEN_ARENA_SIZE is 'abc', which is not a whole number of bytes ...</c>.
+/// Nothing is fixed by a refused read: correct the setting, or call
+/// <see cref="PooledHeap.Configure(PooledHeapOptions)"/>, and the next use of a heap starts with the corrected settings.
+/// PooledGen runs in 64-bit processes only: in a 32-bit process the first use of a heap throws
+/// <see cref="PlatformNotSupportedException"/>.
+/// </remarks>
 /// <example>
 /// <code>
 /// PooledHeap.Configure(new PooledHeapOptions { ArenaSize = 1 &lt;&lt; 20, PoolSize = 16 &lt;&lt; 10 });
@@ -65,24 +73,9 @@ public sealed class PooledHeapOptions
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message says which and why.</exception>
     public void Validate()
     {
-        CheckPowerOfTwoInRange(ArenaSize, MinArenaSize, MaxArenaSize, nameof(ArenaSize));
-        CheckPowerOfTwoInRange(PoolSize, MinPoolSize, MaxPoolSize, nameof(PoolSize));
-        if (PoolSize > ArenaSize / 2)
+        if (FindProblem() is (string setting, long value, string reason))
         {
-            throw new ArgumentOutOfRangeException(nameof(PoolSize), PoolSize,
-                $"PooledGen: PoolSize ({PoolSize} bytes) must be at most half of ArenaSize ({ArenaSize} bytes), so that an arena holds at least two pools.");
-        }
-
-        if (ArenaSize / PoolSize > MaxPoolsPerArena)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ArenaSize), ArenaSize,
-                $"PooledGen: an arena of {ArenaSize} bytes would hold {ArenaSize / PoolSize} pools of {PoolSize} bytes; at most {MaxPoolsPerArena} are allowed. Raise PoolSize or lower ArenaSize.");
-        }
-
-        if (MaxReservedBytes < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxReservedBytes), MaxReservedBytes,
-                "PooledGen: MaxReservedBytes must be 0 (no cap) or a positive number of bytes.");
+            throw new ArgumentOutOfRangeException(setting, value, "PooledGen: " + reason);
         }
     }
 
@@ -93,51 +86,70 @@ public sealed class PooledHeapOptions
     /// Options from the AppContext switches, then the environment, then the defaults, validated.
     /// The two sources are parameters so that tests can supply their own.
     /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// A switch is not a number, or out of range; the message names the switch or variable, its value and the fix.
+    /// </exception>
     internal static PooledHeapOptions FromSwitches(Func<string, object?> appContextData, Func<string, string?> environment)
     {
+        StartupSwitch? arena = StartupSwitch.Read("PooledGen.ArenaSize", "POOLEDGEN_ARENA_SIZE", int.MaxValue, appContextData, environment);
+        StartupSwitch? pool = StartupSwitch.Read("PooledGen.PoolSize", "POOLEDGEN_POOL_SIZE", int.MaxValue, appContextData, environment);
+        StartupSwitch? cap = StartupSwitch.Read("PooledGen.MaxReservedBytes", "POOLEDGEN_MAX_RESERVED_BYTES", long.MaxValue, appContextData, environment);
         var options = new PooledHeapOptions
         {
-            ArenaSize = (int)ReadSwitch("PooledGen.ArenaSize", "POOLEDGEN_ARENA_SIZE", DefaultArenaSize, int.MaxValue, appContextData, environment),
-            PoolSize = (int)ReadSwitch("PooledGen.PoolSize", "POOLEDGEN_POOL_SIZE", DefaultPoolSize, int.MaxValue, appContextData, environment),
-            MaxReservedBytes = ReadSwitch("PooledGen.MaxReservedBytes", "POOLEDGEN_MAX_RESERVED_BYTES", 0, long.MaxValue, appContextData, environment),
+            ArenaSize = (int)(arena?.Value ?? DefaultArenaSize),
+            PoolSize = (int)(pool?.Value ?? DefaultPoolSize),
+            MaxReservedBytes = cap?.Value ?? 0,
         };
-        options.Validate();
+
+        if (options.FindProblem() is (string setting, _, string reason))
+        {
+            StartupSwitch? culprit = setting switch
+            {
+                nameof(ArenaSize) => arena,
+                nameof(PoolSize) => pool,
+                _ => cap,
+            };
+            throw StartupSwitch.OutOfRange(culprit, reason);
+        }
+
         return options;
     }
 
-    private static long ReadSwitch(string appContextName, string environmentName, long fallback, long max,
-        Func<string, object?> appContextData, Func<string, string?> environment)
+    // The first setting out of range, with its value and why (one place decides, for Validate and for the switches).
+    private (string Setting, long Value, string Reason)? FindProblem()
     {
-        string source = appContextName;
-        object? value = appContextData(appContextName);
-        if (value is null)
+        if (OutOfPowerOfTwoRange(ArenaSize, MinArenaSize, MaxArenaSize, nameof(ArenaSize)) is { } arena)
         {
-            source = environmentName;
-            value = environment(environmentName);
+            return (nameof(ArenaSize), ArenaSize, arena);
         }
 
-        switch (value)
+        if (OutOfPowerOfTwoRange(PoolSize, MinPoolSize, MaxPoolSize, nameof(PoolSize)) is { } pool)
         {
-            case null:
-                return fallback;
-            case int i:
-                return i;
-            case long l when l <= max:
-                return l;
-            case string s when long.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long parsed) && parsed <= max:
-                return parsed;
-            default:
-                throw new InvalidOperationException(
-                    $"PooledGen: the setting {source} is '{value}', which is not a whole number of bytes up to {max}.");
+            return (nameof(PoolSize), PoolSize, pool);
         }
+
+        if (PoolSize > ArenaSize / 2)
+        {
+            return (nameof(PoolSize), PoolSize,
+                $"PoolSize ({PoolSize} bytes) must be at most half of ArenaSize ({ArenaSize} bytes), so that an arena holds at least two pools.");
+        }
+
+        if (ArenaSize / PoolSize > MaxPoolsPerArena)
+        {
+            return (nameof(ArenaSize), ArenaSize,
+                $"an arena of {ArenaSize} bytes would hold {ArenaSize / PoolSize} pools of {PoolSize} bytes; at most {MaxPoolsPerArena} are allowed. Raise PoolSize or lower ArenaSize.");
+        }
+
+        if (MaxReservedBytes < 0)
+        {
+            return (nameof(MaxReservedBytes), MaxReservedBytes, "MaxReservedBytes must be 0 (no cap) or a positive number of bytes.");
+        }
+
+        return null;
     }
 
-    private static void CheckPowerOfTwoInRange(int value, int min, int max, string name)
-    {
-        if (value < min || value > max || (value & (value - 1)) != 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value,
-                $"PooledGen: {name} must be a power of two between {min} and {max} bytes; it is {value}.");
-        }
-    }
+    private static string? OutOfPowerOfTwoRange(int value, int min, int max, string name) =>
+        value < min || value > max || (value & (value - 1)) != 0
+            ? $"{name} must be a power of two between {min} and {max} bytes; it is {value}."
+            : null;
 }

@@ -7,6 +7,12 @@ namespace PooledGen;
 /// <see cref="ArenaHeap.GetStatistics"/>. Block counts come from per-thread counters summed at the time of the
 /// snapshot: exact when no thread is allocating or freeing, a close picture otherwise.
 /// </summary>
+/// <remarks>
+/// The figures that count since the heap was created (<see cref="Allocations"/>, <see cref="Frees"/>,
+/// <see cref="SizeClassStatistics.Allocations"/>, <see cref="LargeObjectBytesAllocated"/> and the
+/// <see cref="BytesAllocated"/> derived from them) only grow; the <c>PooledGen</c> meter publishes them as counters, and
+/// the figures of the moment (blocks, bytes, arenas, large objects) as up-down counters (docs/DEBUGGING.md).
+/// </remarks>
 public sealed class PooledHeapStatistics
 {
     /// <summary>Bytes per arena.</summary>
@@ -74,6 +80,29 @@ public sealed class PooledHeapStatistics
     /// <summary>Blocks freed since the heap was created (small and large), summed from per-thread counters.</summary>
     public long Frees { get; init; }
 
+    /// <summary>Bytes of the large blocks handed out since the heap was created.</summary>
+    public long LargeObjectBytesAllocated { get; init; }
+
+    /// <summary>
+    /// Bytes handed out since the heap was created: each size class's <see cref="SizeClassStatistics.Allocations"/>
+    /// times its block size (whole blocks, as <see cref="BytesInUse"/> counts them), plus
+    /// <see cref="LargeObjectBytesAllocated"/>. Like <c>GC.GetTotalAllocatedBytes()</c> for the GC heap; derived from
+    /// counters the fast paths keep anyway, so allocation pays nothing for it.
+    /// </summary>
+    public long BytesAllocated
+    {
+        get
+        {
+            long bytes = LargeObjectBytesAllocated;
+            foreach (SizeClassStatistics c in SizeClasses)
+            {
+                bytes += c.Allocations * c.BlockSize;
+            }
+
+            return bytes;
+        }
+    }
+
     /// <summary>True when the heap runs in debug mode (then blocks are larger and <see cref="LiveTypes"/> is filled in).</summary>
     public bool DebugEnabled { get; init; }
 
@@ -102,7 +131,14 @@ public sealed class PooledHeapStatistics
 /// <param name="PoolsInUse">Pools serving the class.</param>
 /// <param name="BlocksInUse">Blocks handed out and not freed.</param>
 /// <param name="BlocksFree">Blocks of those pools not in use (on free lists or not yet carved).</param>
-public readonly record struct SizeClassStatistics(int SizeClass, int BlockSize, long PoolsInUse, long BlocksInUse, long BlocksFree);
+public readonly record struct SizeClassStatistics(int SizeClass, int BlockSize, long PoolsInUse, long BlocksInUse, long BlocksFree)
+{
+    /// <summary>Blocks of the class handed out since the heap was created, summed from per-thread counters.</summary>
+    public long Allocations { get; init; }
+
+    /// <summary>Blocks of the class freed since the heap was created, summed from per-thread counters.</summary>
+    public long Frees { get; init; }
+}
 
 /// <summary>The live blocks of one struct type in a debug heap.</summary>
 /// <param name="Name">The type's registered <c>[Pooled]</c> name, or its CLR name.</param>

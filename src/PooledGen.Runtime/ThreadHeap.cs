@@ -1,55 +1,15 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace PooledGen;
 
-/// <summary>
-/// One thread's part of an <see cref="ArenaHeap"/> (mimalloc's <c>mi_heap_t</c>): per size class, the pool it
-/// allocates from and the lists of its other pools, plus its statistics counters. Only its thread reads or writes
-/// it, except <see cref="RemoteFreeHint"/>; so the fast paths take no lock and write no shared cache line.
-/// </summary>
-/// <remarks>
-/// It lives in native memory, so the fast path reaches it through one thread-static pointer and indexes it
-/// without bounds checks. When its thread exits, a <see cref="ThreadHeapLease"/> finalizer hands its pools to the
-/// heap (abandonment) and the struct is recycled for the next thread; its counters are kept, so statistics summed
-/// over every thread heap ever created stay exact.
-/// </remarks>
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct ThreadHeap
+// The operations on one thread heap: its per-class pool slots and lists. The struct and its invariants: Headers.cs.
+// Attaching a thread, abandoning and adopting pools: ArenaHeap.Threads.cs.
+internal unsafe partial struct ThreadHeap
 {
-    /// <summary>Per class, the <see cref="Pool"/>* allocated from; <see cref="Pool"/> <c>EmptyPool</c> when none, so the fast path needs no null test.</summary>
-    public fixed long CurrentPools[SizeClass.Count];
-
-    /// <summary>
-    /// Per class, blocks this thread allocated, ever. With <see cref="Frees"/>, summed over every thread heap, it gives
-    /// the blocks in use (allocations minus frees) and the allocation and free counters of the metrics, at the cost
-    /// of one increment of a thread-private counter per operation, as the single in-use counter it replaces did.
-    /// </summary>
-    public fixed long Allocations[SizeClass.Count];
-
-    /// <summary>Per class, blocks this thread freed, ever (either may be another thread's block).</summary>
-    public fixed long Frees[SizeClass.Count];
-
-    /// <summary>Per class, head of the list of owned pools that have free blocks.</summary>
-    public fixed long PartialPools[SizeClass.Count];
-
-    /// <summary>Per class, head of the list of owned pools with no free block (so remote frees into them can be found).</summary>
-    public fixed long FullPools[SizeClass.Count];
-
-    /// <summary>The owning <see cref="ArenaHeap"/>'s id.</summary>
-    public int HeapId;
-
-    /// <summary>Set by <see cref="ArenaHeap.Trim"/> on another thread: release empty pools at the next slow path.</summary>
-    public volatile int TrimRequested;
-
-    private fixed byte _padding[56];
-
-    /// <summary>
-    /// Per class, set by another thread after it freed into one of this heap's pools: the slow path then looks at
-    /// the full pools too. Only a hint: a block is never lost if it is missed, it waits in its pool.
-    /// Kept on cache lines of its own, the only ones other threads write.
-    /// </summary>
-    public fixed int RemoteFreeHint[SizeClass.Count];
+    // Thread heaps of disposed heaps, kept for new heaps (declared before Detached, whose initialiser uses Create).
+    private static readonly System.Collections.Generic.Stack<nint> s_recycled = new();
 
     /// <summary>The owner of pools no thread owns (in their arena, or abandoned). Never a real thread's heap.</summary>
     public static readonly ThreadHeap* Detached = Create(0);
@@ -64,20 +24,49 @@ internal unsafe struct ThreadHeap
     /// <summary>The head of the full-pool list of class <paramref name="sizeClass"/>.</summary>
     public static ref Pool* Full(ThreadHeap* heap, int sizeClass) => ref ((Pool**)heap->FullPools)[sizeClass];
 
-    /// <summary>Allocates a thread heap in native memory with no pools.</summary>
+    /// <summary>A thread heap with no pools, not attached to a thread: a recycled one of a disposed heap, else a new one in native memory.</summary>
     public static ThreadHeap* Create(int heapId)
     {
-        var heap = (ThreadHeap*)NativeMemory.AlignedAlloc((nuint)sizeof(ThreadHeap), 64);
+        ThreadHeap* heap = null;
+        lock (s_recycled)
+        {
+            if (s_recycled.Count > 0)
+            {
+                heap = (ThreadHeap*)s_recycled.Pop();
+            }
+        }
+
+        if (heap == null)
+        {
+            heap = (ThreadHeap*)NativeMemory.AlignedAlloc((nuint)sizeof(ThreadHeap), 64);
+        }
+
         NativeMemory.Clear(heap, (nuint)sizeof(ThreadHeap));
         heap->HeapId = heapId;
         ResetPools(heap);
         return heap;
     }
 
+    /// <summary>
+    /// Keeps the thread heap of a disposed heap for a new heap, emptied and of no heap (id 0): never freed, so that a
+    /// stale LocalHeap or lease that still points at it reads a valid empty thread heap.
+    /// </summary>
+    public static void Recycle(ThreadHeap* heap)
+    {
+        ResetPools(heap);
+        heap->HeapId = 0;
+        heap->IsAttached = false;
+        lock (s_recycled)
+        {
+            s_recycled.Push((nint)heap);
+        }
+    }
+
+
     /// <summary>Forgets every pool (they have been handed back); counters are kept.</summary>
     public static void ResetPools(ThreadHeap* heap)
     {
-        for (int c = 0; c < SizeClass.Count; c++)
+        for (int c = 0; c < PooledGen.SizeClass.Count; c++)
         {
             Current(heap, c) = EmptyPool.Instance;
             Partial(heap, c) = null;
@@ -85,7 +74,80 @@ internal unsafe struct ThreadHeap
             heap->RemoteFreeHint[c] = 0;
         }
 
+        heap->CachedPools = null;
+        heap->CachedPoolCount = 0;
         heap->TrimRequested = 0;
+    }
+
+    /// <summary>True when the thread heap owns no pool: what an idle thread heap must be.</summary>
+    public static bool OwnsNoPool(ThreadHeap* heap)
+    {
+        for (int c = 0; c < PooledGen.SizeClass.Count; c++)
+        {
+            if (Current(heap, c) != EmptyPool.Instance || Partial(heap, c) != null || Full(heap, c) != null)
+            {
+                return false;
+            }
+        }
+
+        return heap->CachedPools == null;
+    }
+
+    /// <summary>Parks the exhausted current pool of <paramref name="sizeClass"/> on the full list, where frees find it again.</summary>
+    public static void RetireCurrent(ThreadHeap* heap, int sizeClass)
+    {
+        ref Pool* current = ref Current(heap, sizeClass);
+        Pool* pool = current;
+        Debug.Assert(pool != EmptyPool.Instance && pool->State == PoolState.Current && pool->Owner == heap, "only a real current pool is retired");
+        Debug.Assert(pool->Free == null && pool->NextOffset > pool->CarveLimit, "the current pool is retired only when it has no block left");
+        Pool.PushFront(ref Full(heap, sizeClass), pool, PoolState.Full);
+        current = EmptyPool.Instance;
+    }
+
+    /// <summary>Keeps an owned pool that just became empty for reuse (Partial/Full, unlinked, to Cached).</summary>
+    public static void CachePool(ThreadHeap* heap, Pool* pool)
+    {
+        Debug.Assert(pool->Owner == heap && pool->Used == 0 && pool->ThreadFree == 0, "only an owned empty pool is cached");
+        Debug.Assert(pool->Next == null && pool->Prev == null, "a pool is unlinked from its list before it is cached");
+        Debug.Assert(heap->CachedPoolCount < ArenaHeap.MaxCachedPools, "the cache of empty pools is bounded");
+        pool->State = PoolState.Cached;
+        pool->Next = heap->CachedPools;
+        heap->CachedPools = pool;
+        heap->CachedPoolCount++;
+    }
+
+    /// <summary>Takes a cached empty pool, one of <paramref name="sizeClass"/> if there is one (no new geometry), else any; null when none.</summary>
+    public static Pool* TakeCachedPool(ThreadHeap* heap, int sizeClass)
+    {
+        Pool** link = &heap->CachedPools;
+        Pool** take = link;
+        for (; *link != null; link = &(*link)->Next)
+        {
+            if ((*link)->SizeClass == sizeClass)
+            {
+                take = link;
+                break;
+            }
+        }
+
+        Pool* pool = *take;
+        if (pool != null)
+        {
+            Debug.Assert(pool->State == PoolState.Cached && pool->Owner == heap && pool->Used == 0, "the cache holds this thread heap's empty pools");
+            *take = pool->Next;
+            pool->Next = null;
+            heap->CachedPoolCount--;
+        }
+
+        return pool;
+    }
+
+    /// <summary>Moves an owned full pool that got blocks back to the partial list (Full to Partial).</summary>
+    public static void Unfull(ThreadHeap* heap, Pool* pool)
+    {
+        Debug.Assert(pool->State == PoolState.Full && pool->Owner == heap, "only an owned full pool becomes partial");
+        Pool.Unlink(ref Full(heap, pool->SizeClass), pool);
+        Pool.PushFront(ref Partial(heap, pool->SizeClass), pool, PoolState.Partial);
     }
 }
 
@@ -93,6 +155,7 @@ internal unsafe struct ThreadHeap
 /// Ties a <see cref="ThreadHeap"/> to the life of its thread: it is referenced only from a thread-static field (or a
 /// <see cref="System.Threading.ThreadLocal{T}"/>), so it becomes unreachable when the thread exits, and its finalizer
 /// abandons the thread heap's pools to the heap, where other threads adopt them and frees drain them.
+/// <see cref="ArenaHeap.DetachCurrentThread"/> does the same at once and suppresses the finalizer.
 /// </summary>
 internal sealed unsafe class ThreadHeapLease
 {

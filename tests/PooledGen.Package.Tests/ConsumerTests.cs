@@ -84,6 +84,49 @@ public sealed class ConsumerTests(PackageFeed feed)
         Assert.DoesNotContain(build.Output.Split('\n'), line => line.Contains("PG00", StringComparison.Ordinal) && line.Contains("'Create'", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void CSharp_10_consumer_fails_with_PG0007_at_each_pooled_struct_and_with_nothing_in_generated_code()
+    {
+        var build = feed.Consumer(["build", "CSharp10/CSharp10.csproj", .. s_buildOptions]);
+
+        Assert.True(build.ExitCode != 0, "PG0007 is an error, so the build must fail. " + build.Describe());
+        AssertDiagnostic(build, "error PG0007", "'Legacy.Enemy'", "cannot be pooled with C# 10.0");
+        AssertDiagnostic(build, "error PG0007", "'Legacy.Bullet'", "set <LangVersion>11</LangVersion> or later (or latest)");
+        // Before PG0007 the generated code was emitted anyway and the user got CS8706 in obj/*.g.cs, and nothing else.
+        Assert.DoesNotContain("CS8706", build.Output);
+        Assert.DoesNotContain(".g.cs", build.Output);
+        var errors = build.Output.Split('\n').Where(line => line.Contains(": error ", StringComparison.Ordinal)).Distinct().ToList();
+        Assert.True(errors.All(line => line.Contains("error PG0007", StringComparison.Ordinal)), "Only PG0007 is expected. " + build.Describe());
+        Assert.Equal(2, errors.Count);
+    }
+
+    [Fact]
+    public void Leak_report_of_a_debug_run_names_each_leaking_method_of_the_users_code_not_the_generated_Alloc()
+    {
+        var build = feed.Consumer(["build", "Leaky/Leaky.csproj", .. s_buildOptions]);
+        Assert.True(build.ExitCode == 0, build.Describe());
+
+        var run = DotNet.Run(feed.Workspace, new Dictionary<string, string>(feed.ConsumerEnvironment) { ["POOLEDGEN_DEBUG"] = "1" }, "Leaky/bin/Release/net10.0/Leaky.dll");
+
+        Assert.True(run.ExitCode == 0, run.Describe());
+        Assert.Contains("debug=True live=5", run.Output);
+        Assert.Contains("Leaky.Enemy: 5 blocks, 60 bytes", run.Output);
+        // Three methods leak the same struct through the same generated Alloc: three entries, each naming its method.
+        AssertLeakEntry(run, "3 blocks allocated at Leaky.Spawner.SpawnWave in ", "Program.cs:line 17");
+        AssertLeakEntry(run, "1 block allocated at Leaky.Spawner.SpawnScout in ", "Program.cs:line 20");
+        AssertLeakEntry(run, "1 block allocated at Leaky.Spawner.Make in ", "Program.cs:line 24");
+        Assert.DoesNotContain(".g.cs", run.Output);
+        Assert.DoesNotContain("Leaky.Enemy.Alloc", run.Output);
+    }
+
+    internal static void AssertLeakEntry(CommandResult run, string entry, string? location = null)
+    {
+        var found = run.Output.Split('\n').Any(line =>
+            line.TrimStart().StartsWith(entry, StringComparison.Ordinal)
+            && (location is null || line.Contains(location, StringComparison.Ordinal)));
+        Assert.True(found, $"No leak report line starting \"{entry}\"{(location is null ? "" : " at " + location)}. " + run.Describe());
+    }
+
     private static void AssertDiagnostic(CommandResult build, string idAndSeverity, string subject, string messagePart)
     {
         var found = build.Output.Split('\n').Any(line =>

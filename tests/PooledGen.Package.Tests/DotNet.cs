@@ -25,9 +25,16 @@ public static class DotNet
     /// The variables that <c>dotnet test</c> sets for its own MSBuild are removed, so the child resolves the SDK
     /// as a user's shell would; <paramref name="environment"/> is set on top.
     /// </summary>
-    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        RunProgram("dotnet", workingDirectory, environment, arguments);
+
+    /// <summary>
+    /// Runs <paramref name="program"/> (<c>dotnet</c>, or a native executable a publish produced) as <see cref="Run"/>
+    /// runs <c>dotnet</c>: in a clean environment with <paramref name="environment"/> on top, killed after the timeout.
+    /// </summary>
+    public static CommandResult RunProgram(string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -69,7 +76,7 @@ public static class DotNet
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var commandLine = "dotnet " + string.Join(' ', arguments);
+        var commandLine = string.Join(' ', [program, .. arguments]);
         if (!process.WaitForExit(s_timeout))
         {
             process.Kill(entireProcessTree: true);

@@ -146,3 +146,28 @@ public unsafe class BadInputTests
         Assert.Equal(before.FreePools, after.FreePools);
     }
 }
+
+/// <summary>Requests no operating system can serve are refused with PooledGen's own message: the size and why.</summary>
+public unsafe class HugeRequestTests
+{
+    [Theory]
+    [InlineData(1UL << 48)]
+    [InlineData(ulong.MaxValue / 2)]
+    [InlineData(1UL << 40)]
+    public void Allocate_of_a_huge_size_names_the_size_and_leaves_the_heap_unchanged(ulong size)
+    {
+        using var heap = new ArenaHeap();
+        var e = Assert.Throws<OutOfMemoryException>(() => heap.Allocate((nuint)size));
+        Assert.StartsWith("PooledGen:", e.Message);
+        Assert.Contains(((nuint)size).ToString("N0", System.Globalization.CultureInfo.CurrentCulture), e.Message);
+        Assert.DoesNotContain("Insufficient memory", e.Message);
+
+        PooledHeapStatistics stats = heap.GetStatistics();
+        Assert.Equal(0, stats.LargeObjectCount);
+        Assert.Equal(0, stats.BytesReserved);
+        heap.Validate();
+
+        e = Assert.Throws<OutOfMemoryException>(() => PooledHeap.Allocate((nuint)size));
+        Assert.StartsWith("PooledGen:", e.Message);
+    }
+}

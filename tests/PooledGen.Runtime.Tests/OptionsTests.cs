@@ -72,10 +72,36 @@ public class OptionsTests
     {
         var e = Assert.Throws<InvalidOperationException>(() =>
             PooledHeapOptions.FromSwitches(_ => null, name => name == "POOLEDGEN_POOL_SIZE" ? "16k" : null));
-        Assert.Contains("POOLEDGEN_POOL_SIZE", e.Message);
-        Assert.Contains("16k", e.Message);
+        Assert.Contains("the environment variable POOLEDGEN_POOL_SIZE is '16k', which is not a whole number of bytes", e.Message);
+        Assert.Contains("PooledHeap.Configure", e.Message);
+    }
 
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+    [Theory]
+    [InlineData("POOLEDGEN_ARENA_SIZE", "3", "ArenaSize must be a power of two")]
+    [InlineData("POOLEDGEN_POOL_SIZE", "5000", "PoolSize must be a power of two")]
+    [InlineData("POOLEDGEN_POOL_SIZE", "262144", "PoolSize (262144 bytes) must be at most half of ArenaSize (262144 bytes)")]
+    [InlineData("POOLEDGEN_MAX_RESERVED_BYTES", "-1", "MaxReservedBytes must be 0 (no cap) or a positive number")]
+    public void An_environment_variable_out_of_range_is_refused_with_its_name_value_and_reason(string variable, string value, string reason)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            PooledHeapOptions.FromSwitches(_ => null, name => name == variable ? value : null));
+        Assert.Contains($"the environment variable {variable} is '{value}': {reason}", e.Message);
+    }
+
+    [Fact]
+    public void An_AppContext_switch_out_of_range_is_refused_with_its_name_and_value()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
             PooledHeapOptions.FromSwitches(name => name == "PooledGen.PoolSize" ? 5000 : null, _ => null));
+        Assert.Contains("the AppContext switch PooledGen.PoolSize is '5000': PoolSize must be a power of two", e.Message);
+    }
+
+    [Fact]
+    public void Of_two_settings_that_do_not_fit_together_the_one_at_fault_is_named()
+    {
+        // The arena is valid alone; the pool is too large for it.
+        var e = Assert.Throws<InvalidOperationException>(() => PooledHeapOptions.FromSwitches(_ => null,
+            name => name switch { "POOLEDGEN_ARENA_SIZE" => "65536", "POOLEDGEN_POOL_SIZE" => "131072", _ => null }));
+        Assert.Contains("POOLEDGEN_POOL_SIZE is '131072': PoolSize (131072 bytes) must be at most half of ArenaSize (65536 bytes)", e.Message);
     }
 }

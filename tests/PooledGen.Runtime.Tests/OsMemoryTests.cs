@@ -61,6 +61,88 @@ public unsafe class OsMemoryTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Decommitted_pages_leave_RSS_and_read_back_as_zeros_while_the_rest_of_the_arena_keeps_its_bytes()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // mincore answers on Linux and macOS; the Windows path is not tested here.
+        }
+
+        Assert.Equal(OsMemoryBackend.Mmap, OsMemory.Backend);
+        const int size = 256 * 1024;
+        byte* arena = OsMemory.AllocateAligned(size);
+        try
+        {
+            Assert.Equal(0, OsMemory.ResidentBytes(arena, size)); // mapped, never touched
+            new Span<byte>(arena, size).Fill(0xAB);
+            Assert.Equal(size, OsMemory.ResidentBytes(arena, size));
+
+            // The second quarter, as a purge would give back an empty pool inside a live arena.
+            byte* pool = arena + size / 4;
+            Assert.True(OsMemory.Decommit(pool, size / 4));
+
+            Assert.Equal(0, OsMemory.ResidentBytes(pool, size / 4));
+            Assert.Equal(3 * size / 4, OsMemory.ResidentBytes(arena, size));
+
+            // Read last: a page read after decommit maps the kernel's shared zero page, which mincore counts as resident.
+            Assert.True(new Span<byte>(pool, size / 4).IndexOfAnyExcept((byte)0) < 0, "a decommitted page kept its bytes");
+            Assert.True(new Span<byte>(arena, size / 4).IndexOfAnyExcept((byte)0xAB) < 0, "the pages before the range changed");
+            Assert.True(new Span<byte>(pool + size / 4, size / 2).IndexOfAnyExcept((byte)0xAB) < 0, "the pages after the range changed");
+        }
+        finally
+        {
+            OsMemory.Free(arena, size);
+        }
+    }
+
+    [Fact]
+    public void A_decommitted_range_can_be_written_again_after_Recommit()
+    {
+        if (!OsMemory.CanDecommit)
+        {
+            return;
+        }
+
+        const int size = 256 * 1024;
+        byte* arena = OsMemory.AllocateAligned(size);
+        try
+        {
+            new Span<byte>(arena, size).Fill(0x5A);
+            Assert.True(OsMemory.Decommit(arena, size));
+            OsMemory.Recommit(arena, size);
+
+            new Span<byte>(arena, size / 2).Fill(0x77);
+            long resident = OsMemory.ResidentBytes(arena, size);
+            Assert.True(resident is -1 or size / 2, $"{resident} bytes resident after writing half of the range again");
+            Assert.True(new Span<byte>(arena, size / 2).IndexOfAnyExcept((byte)0x77) < 0);
+            Assert.True(new Span<byte>(arena + size / 2, size / 2).IndexOfAnyExcept((byte)0) < 0, "the untouched half is not zeros");
+        }
+        finally
+        {
+            OsMemory.Free(arena, size);
+        }
+    }
+
+    [Fact]
+    public void Decommit_of_a_range_that_is_not_whole_pages_does_nothing_and_says_so()
+    {
+        const int size = 256 * 1024;
+        byte* arena = OsMemory.AllocateAligned(size);
+        try
+        {
+            new Span<byte>(arena, size).Fill(0x33);
+            Assert.False(OsMemory.Decommit(arena + 100, (nuint)Environment.SystemPageSize));
+            Assert.False(OsMemory.Decommit(arena, 100));
+            Assert.False(OsMemory.Decommit(arena, 0));
+            Assert.True(new Span<byte>(arena, size).IndexOfAnyExcept((byte)0x33) < 0, "a refused decommit changed the bytes");
+        }
+        finally
+        {
+            OsMemory.Free(arena, size);
+        }
+    }
+
     private static long SettledRss()
     {
         GC.Collect();

@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace PooledGen.Runtime.Tests;
 
 /// <summary>
 /// Process-wide debug mode (<c>POOLEDGEN_DEBUG=1</c>) is read once per process, so these tests run their scenario in
-/// a child process: this test assembly started again with <see cref="DebugModeProcess.Main"/> as its entry point.
+/// a child process (<see cref="ChildProcess"/>).
 /// </summary>
 public class ProcessWideDebugModeTests
 {
@@ -22,46 +21,12 @@ public class ProcessWideDebugModeTests
         DebugModeProcess.Run(nameof(DebugModeProcess.LeakReportAndStatistics));
 }
 
-/// <summary>The child process's entry point and its scenarios; each throws on failure.</summary>
+/// <summary>The scenarios the child process runs (see <see cref="ChildProcess"/>); each throws on failure.</summary>
 public static unsafe class DebugModeProcess
 {
-    /// <summary>Runs the scenario named by the first argument; exit code 0 when it passes.</summary>
-    public static int Main(string[] args)
-    {
-        try
-        {
-            Assert.True(PooledHeap.IsDebugEnabled, "POOLEDGEN_DEBUG=1 did not switch debug mode on");
-            typeof(DebugModeProcess).GetMethod(args[0])!.Invoke(null, null);
-            Console.WriteLine("scenario passed");
-            return 0;
-        }
-        catch (Exception e)
-        {
-            Console.WriteLine(e);
-            return 1;
-        }
-    }
-
-    /// <summary>Starts this assembly in a child process with POOLEDGEN_DEBUG=1 and fails when the scenario does.</summary>
-    internal static void Run(string scenario)
-    {
-        string host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(typeof(DebugModeProcess).Assembly.Location);
-        start.ArgumentList.Add(scenario);
-        start.Environment["POOLEDGEN_DEBUG"] = "1";
-        using Process child = Process.Start(start)!;
-        Task<string> error = child.StandardError.ReadToEndAsync();
-        string output = child.StandardOutput.ReadToEnd();
-        Assert.True(child.WaitForExit(120_000), "the debug-mode child process did not end");
-        Assert.True(child.ExitCode == 0, $"scenario {scenario} failed in the POOLEDGEN_DEBUG=1 process:\n{output}\n{error.Result}");
-    }
+    /// <summary>Runs <paramref name="scenario"/> in a child process started with POOLEDGEN_DEBUG=1; fails when it does.</summary>
+    internal static void Run(string scenario) =>
+        ChildProcess.Run(typeof(DebugModeProcess), scenario, new Dictionary<string, string> { ["POOLEDGEN_DEBUG"] = "1" });
 
     public static void GuardsAndDoubleFree()
     {

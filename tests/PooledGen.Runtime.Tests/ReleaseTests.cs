@@ -41,7 +41,8 @@ public unsafe class ReleaseTests
     [Fact]
     public void An_arena_with_no_pool_in_use_goes_back_to_the_OS_keeping_one_spare()
     {
-        using var heap = new ArenaHeap();
+        // The arena layer alone: the thread keeps no empty pool of its own (CacheTests covers that cache).
+        using var heap = new ArenaHeap { CachedPoolLimit = 0 };
         int perArena = HeapTests.BlocksPerArena(BlockSize);
         var blocks = new List<nint>();
         for (int i = 0; i < 2 * perArena + 1; i++)
@@ -72,7 +73,7 @@ public unsafe class ReleaseTests
     [Fact]
     public void New_pools_come_from_the_fullest_arena_so_that_lightly_used_ones_drain()
     {
-        using var heap = new ArenaHeap();
+        using var heap = new ArenaHeap { CachedPoolLimit = 0 };
         int perArena = HeapTests.BlocksPerArena(BlockSize);
         var blocks = new List<nint>();
         for (int i = 0; i < 2 * perArena; i++)

@@ -8,7 +8,7 @@ namespace PooledGen.Generators.Diagnostics;
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    private const string HelpLinkBase = "https://github.com/pooledgen/pooledgen/blob/main/docs/diagnostics/";
+    private const string HelpLinkBase = RepositoryAddress.Url + "/blob/main/docs/diagnostics/";
 
     /// <summary>Category of diagnostics about whether and how a [Pooled] struct can be pooled.</summary>
     public const string DesignCategory = "PooledGen.Design";
@@ -72,6 +72,15 @@ internal static class DiagnosticDescriptors
         PerformanceCategory,
         DiagnosticSeverity.Info,
         "Reference assemblies hide the private fields of many external structs. PooledGen says so rather than guess; allocation is still correct.");
+
+    /// <summary>PG0007: the project's C# version is older than the generated code needs.</summary>
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Create(
+        "PG0007",
+        "Pooled structs need C# 11 or later",
+        "'{0}' cannot be pooled with C# {1}: the code PooledGen generates for it implements IPooled<T>'s static abstract members, which need C# {2} or later; set <LangVersion>{2}</LangVersion> or later (or latest) in the project file, or remove <LangVersion> to use the target framework's default",
+        DesignCategory,
+        DiagnosticSeverity.Error,
+        "PooledGen generates nothing in a project whose C# version is older than 11, so Alloc, Free and the sizes do not exist there. net8.0 and later default to C# 12 or later; an explicit older LangVersion is what lowers it.");
 
     /// <summary>PG0010: a handle is used after it was freed.</summary>
     public static readonly DiagnosticDescriptor UseAfterFree = Create(

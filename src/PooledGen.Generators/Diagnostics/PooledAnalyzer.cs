@@ -120,7 +120,7 @@ public sealed class PooledAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The identifier of the declaration that carries [Pooled] (a partial type has several declarations).</summary>
-    private static Location TypeNameLocation(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
+    internal static Location TypeNameLocation(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
     {
         if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent is BaseTypeDeclarationSyntax declaration)
         {

@@ -99,6 +99,29 @@ internal static class PooledSourceEmitter
             {{inline}}
             public static void Free({{handle}} item) => global::PooledGen.PooledHeap.Free<{{self}}>(item);
 
+            /// <summary>Allocates a zeroed instance through <paramref name="heap"/>, the calling thread's part of a heap (no thread-static read). Free it exactly once.</summary>
+            {{generatedCode}}
+            {{inline}}
+            public static {{handle}} Alloc(global::PooledGen.LocalHeap heap)
+            {
+                _ = __PooledGenTypeCheck.Done;
+                return heap.Alloc<{{self}}>();
+            }
+
+            /// <summary>Allocates an instance holding a copy of <paramref name="value"/> through <paramref name="heap"/>, the calling thread's part of a heap. Free it exactly once.</summary>
+            {{generatedCode}}
+            {{inline}}
+            public static {{handle}} Alloc(global::PooledGen.LocalHeap heap, in {{self}} value)
+            {
+                _ = __PooledGenTypeCheck.Done;
+                return heap.Alloc<{{self}}>(in value);
+            }
+
+            /// <summary>Returns the block behind <paramref name="item"/> to its heap through <paramref name="heap"/> (no thread-static read). Freeing the null handle does nothing.</summary>
+            {{generatedCode}}
+            {{inline}}
+            public static void Free(global::PooledGen.LocalHeap heap, {{handle}} item) => heap.Free<{{self}}>(item);
+
             // Checks once per type, before the first allocation, that the compile-time PooledSize matches the CLR's
             // sizeof (and registers the name for statistics). A nested class keeps the struct itself free of a static
             // constructor, so the check runs on first touch of Done rather than on any use of the struct; once the

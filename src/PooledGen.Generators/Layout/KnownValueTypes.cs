@@ -58,8 +58,8 @@ internal static class KnownValueTypes
         ["System.Drawing.Rectangle"] = (16, 4),
         ["System.Drawing.RectangleF"] = (16, 4),
         // Our own handle: compilations see PooledGen.Runtime's public surface only, not its private fields
-        // (a T* and a ulong stamp), so a [Pooled] struct that holds a handle to another would otherwise be unknown.
-        ["PooledGen.Pooled`1"] = (16, 8),
+        // (one T*, 8 bytes in every mode), so a [Pooled] struct that holds a handle to another would otherwise be unknown.
+        ["PooledGen.Pooled`1"] = (8, 8),
     };
 
     /// <summary>Every entry, by metadata name of the type definition (for the tests that check each against the CLR).</summary>

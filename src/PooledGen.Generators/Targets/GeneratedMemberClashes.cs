@@ -83,25 +83,21 @@ internal static class GeneratedMemberClashes
             }
         }
 
-        foreach (var member in type.GetMembers(Alloc))
+        foreach (var name in new[] { Alloc, Free })
         {
-            var clashesWithCopy = member is IMethodSymbol { Parameters.Length: 1 } copy
-                && copy.Parameters[0].RefKind != RefKind.None
-                && SymbolEqualityComparer.Default.Equals(copy.Parameters[0].Type, type);
-            var isOverload = member is IMethodSymbol method && !(IsPlainOverloadable(method) && (method.Parameters.IsEmpty || clashesWithCopy));
-            if (!isOverload && !IsGeneratedByPooledGen(member))
+            foreach (var member in type.GetMembers(name))
             {
-                Add(member, Describe(member), clashesWithCopy ? AllocCopy(type) : AllocEmpty);
-            }
-        }
+                if (IsGeneratedByPooledGen(member))
+                {
+                    continue;
+                }
 
-        foreach (var member in type.GetMembers(Free))
-        {
-            var isOverload = member is IMethodSymbol method
-                && !(IsPlainOverloadable(method) && method.Parameters.Length == 1 && method.Parameters[0].RefKind == RefKind.None && IsHandleOf(method.Parameters[0].Type, type));
-            if (!isOverload && !IsGeneratedByPooledGen(member))
-            {
-                Add(member, Describe(member), FreeDisplay(type));
+                // A method clashes with the generated method of its signature; any other member by its name alone.
+                var generated = member is IMethodSymbol method ? ClashingSignature(method, type) : GeneratedDisplay(type, name);
+                if (generated is not null)
+                {
+                    Add(member, Describe(member), generated);
+                }
             }
         }
 
@@ -128,9 +124,72 @@ internal static class GeneratedMemberClashes
         _ => s_nameOnlyMembers.Contains(name) ? name : null,
     };
 
-    private static string AllocCopy(INamedTypeSymbol type) => Alloc + "(in " + type.ToDisplayString(s_memberFormat) + ")";
-
     private static string FreeDisplay(INamedTypeSymbol type) => Free + "(Pooled<" + type.ToDisplayString(s_memberFormat) + ">)";
+
+    // The generated methods, as (name, parameters): each parameter is the struct (S), its handle (H) or a LocalHeap
+    // (L), passed by value or, with a leading 'in ', by reference.
+    private static readonly (string Name, string[] Parameters)[] s_generatedMethods =
+    [
+        (Alloc, []),
+        (Alloc, ["in S"]),
+        (Alloc, ["L"]),
+        (Alloc, ["L", "in S"]),
+        (Free, ["H"]),
+        (Free, ["L", "H"]),
+    ];
+
+    /// <summary>
+    /// The generated method <paramref name="method"/> clashes with (same name, no type parameters, the same parameter
+    /// types, each by value where the generated one is by value and by any reference where it is by reference), or null.
+    /// </summary>
+    private static string? ClashingSignature(IMethodSymbol method, INamedTypeSymbol type)
+    {
+        if (!IsPlainOverloadable(method))
+        {
+            return null;
+        }
+
+        foreach ((string name, string[] parameters) in s_generatedMethods)
+        {
+            if (name != method.Name || parameters.Length != method.Parameters.Length)
+            {
+                continue;
+            }
+
+            bool same = true;
+            for (int i = 0; i < parameters.Length && same; i++)
+            {
+                IParameterSymbol parameter = method.Parameters[i];
+                bool byReference = parameters[i].StartsWith("in ", System.StringComparison.Ordinal);
+                string kind = byReference ? parameters[i].Substring(3) : parameters[i];
+                same = (parameter.RefKind != RefKind.None) == byReference && kind switch
+                {
+                    "S" => SymbolEqualityComparer.Default.Equals(parameter.Type, type),
+                    "H" => IsHandleOf(parameter.Type, type),
+                    _ => IsLocalHeap(parameter.Type),
+                };
+            }
+
+            if (same)
+            {
+                string self = type.ToDisplayString(s_memberFormat);
+                var shown = new string[parameters.Length];
+                for (int i = 0; i < parameters.Length; i++)
+                {
+                    bool byReference = parameters[i].StartsWith("in ", System.StringComparison.Ordinal);
+                    string kind = byReference ? parameters[i].Substring(3) : parameters[i];
+                    shown[i] = (byReference ? "in " : "") + (kind == "S" ? self : kind == "H" ? "Pooled<" + self + ">" : "LocalHeap");
+                }
+
+                return name + "(" + string.Join(", ", shown) + ")";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsLocalHeap(ITypeSymbol parameterType) =>
+        parameterType is INamedTypeSymbol { Name: "LocalHeap", Arity: 0, ContainingNamespace: { Name: "PooledGen", ContainingNamespace.IsGlobalNamespace: true } };
 
     // A generic method or an __arglist one has a signature of its own, whatever its parameters.
     private static bool IsPlainOverloadable(IMethodSymbol method) => method.TypeParameters.IsEmpty && !method.IsVararg;

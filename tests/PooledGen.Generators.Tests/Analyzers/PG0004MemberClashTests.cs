@@ -65,6 +65,39 @@ public class PG0004MemberClashTests
             Declares(0, "Free(Pooled<S>)"));
 
     [Fact]
+    public Task Methods_with_the_signatures_of_the_LocalHeap_members_are_reported() =>
+        VerifyAsync(
+            """
+            using PooledGen;
+            [Pooled] public partial struct S
+            {
+                public long A, B;
+                public static Pooled<S> {|#0:Alloc|}(LocalHeap heap) => default;
+                public static Pooled<S> {|#1:Alloc|}(LocalHeap heap, ref S value) => default;
+                public static void {|#2:Free|}(LocalHeap heap, Pooled<S> item) { }
+            }
+            """,
+            Declares(0, "Alloc(LocalHeap)"),
+            ClashesWith(1, "Alloc(LocalHeap, ref S)", "Alloc(LocalHeap, in S)"),
+            Declares(2, "Free(LocalHeap, Pooled<S>)"));
+
+    [Fact]
+    public Task Overloads_beside_the_LocalHeap_members_are_legal() =>
+        VerifyAsync(
+            """
+            using PooledGen;
+            [Pooled] public partial struct S
+            {
+                public long A, B;
+                public static Pooled<S> Alloc(LocalHeap heap, S value) => default;
+                public static Pooled<S> Alloc(LocalHeap heap, int count) => default;
+                public static void Free(LocalHeap heap, ref Pooled<S> item) { }
+                public static void Free(Pooled<S> item, LocalHeap heap) { }
+                public static Pooled<S> Alloc<T>(LocalHeap heap) => default;
+            }
+            """);
+
+    [Fact]
     public Task Constants_and_the_check_class_clash_by_name_with_anything() =>
         VerifyAsync(
             """

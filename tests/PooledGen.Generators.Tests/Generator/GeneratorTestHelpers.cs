@@ -11,10 +11,13 @@ internal static class GeneratorTestHelpers
     public static readonly CSharpParseOptions ParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
 
     /// <summary>A library compilation of <paramref name="sources"/> with the pinned .NET 10 references, unsafe code allowed.</summary>
-    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(ParseOptions, sources);
+
+    /// <summary>As <see cref="CreateCompilation(string[])"/>, parsed with <paramref name="parseOptions"/> (e.g. an older C# version).</summary>
+    public static CSharpCompilation CreateCompilation(CSharpParseOptions parseOptions, params string[] sources) =>
         CSharpCompilation.Create(
             "Tests",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parseOptions, path: $"Source{i}.cs")),
             TestReferences.All,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
 
@@ -44,11 +47,12 @@ internal static class GeneratorTestHelpers
         File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "PooledGen.Generated.Tests", "Corpus", "LayoutCorpus.cs"));
 
     /// <summary>Runs <see cref="PooledGenerator"/> with step tracking on, returning the driver (which keeps the cache) and the updated compilation.</summary>
-    public static GeneratorDriver RunGenerator(Compilation compilation, out Compilation output, GeneratorDriver? driver = null)
+    /// <remarks>A new driver sees <paramref name="parseOptions"/> (default: C# latest) as the compiler would hand it the project's.</remarks>
+    public static GeneratorDriver RunGenerator(Compilation compilation, out Compilation output, GeneratorDriver? driver = null, CSharpParseOptions? parseOptions = null)
     {
         driver ??= CSharpGeneratorDriver.Create(
             new[] { new PooledGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
         return driver.RunGeneratorsAndUpdateCompilation(compilation, out output, out _);
     }

@@ -80,6 +80,20 @@ public class PooledGeneratorIncrementalTests
     }
 
     [Fact]
+    public void Defining_a_preprocessor_symbol_leaves_every_step_cached_or_unchanged()
+    {
+        // The parse options change, but the language version they carry does not: the bool they are reduced to is
+        // unchanged, so nothing downstream of it runs again.
+        var (driver, compilation) = FirstRun();
+
+        driver = driver.WithUpdatedParseOptions(GeneratorTestHelpers.ParseOptions.WithPreprocessorSymbols("SOME_SYMBOL"));
+        driver = GeneratorTestHelpers.RunGenerator(compilation, out _, driver);
+
+        AssertAllStepsCachedOrUnchanged(driver);
+        Assert.Equal(14, GeneratorTestHelpers.GeneratedSources(driver).Count);
+    }
+
+    [Fact]
     public void No_step_output_holds_a_symbol_syntax_node_compilation_or_location()
     {
         var (driver, _) = FirstRun();

@@ -75,11 +75,14 @@ internal static unsafe class HeapInvariants
     }
 
     /// <summary>
-    /// Checks every invariant of <paramref name="heap"/> holding exactly <paramref name="live"/>. Call it when no
-    /// other thread allocates or frees in the heap: the block counts are then exact.
+    /// Checks every invariant of <paramref name="heap"/> holding exactly <paramref name="live"/>, starting with the
+    /// heap's own walk (<c>ArenaHeap.Validate</c>). Call it when no other thread allocates or frees in the heap: the
+    /// block counts are then exact.
     /// </summary>
     public static void Check(ArenaHeap heap, IReadOnlyCollection<LiveBlock> live)
     {
+        // The heap's own walk first: every arena, pool, list and thread heap against the invariants of Headers.cs.
+        heap.Validate();
         if (!heap.IsDebugEnabled)
         {
             Check(heap.GetStatistics(), live);

@@ -239,6 +239,12 @@ internal sealed class StressRun
         {
             _orphans.Enqueue(t);
         }
+
+        // Half the threads hand their pools back themselves; the others leave it to their lease's finalizer.
+        if (random.Next(2) == 0)
+        {
+            _heap.DetachCurrentThread();
+        }
     }
 
     private Tracked Allocate(Random random, int me)

@@ -42,6 +42,29 @@ namespace Game
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void Free(global::PooledGen.Pooled<global::Game.Hit> item) => global::PooledGen.PooledHeap.Free<global::Game.Hit>(item);
 
+        /// <summary>Allocates a zeroed instance through <paramref name="heap"/>, the calling thread's part of a heap (no thread-static read). Free it exactly once.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static global::PooledGen.Pooled<global::Game.Hit> Alloc(global::PooledGen.LocalHeap heap)
+        {
+            _ = __PooledGenTypeCheck.Done;
+            return heap.Alloc<global::Game.Hit>();
+        }
+
+        /// <summary>Allocates an instance holding a copy of <paramref name="value"/> through <paramref name="heap"/>, the calling thread's part of a heap. Free it exactly once.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static global::PooledGen.Pooled<global::Game.Hit> Alloc(global::PooledGen.LocalHeap heap, in global::Game.Hit value)
+        {
+            _ = __PooledGenTypeCheck.Done;
+            return heap.Alloc<global::Game.Hit>(in value);
+        }
+
+        /// <summary>Returns the block behind <paramref name="item"/> to its heap through <paramref name="heap"/> (no thread-static read). Freeing the null handle does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("PooledGen", "VERSION")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static void Free(global::PooledGen.LocalHeap heap, global::PooledGen.Pooled<global::Game.Hit> item) => heap.Free<global::Game.Hit>(item);
+
         // Checks once per type, before the first allocation, that the compile-time PooledSize matches the CLR's
         // sizeof (and registers the name for statistics). A nested class keeps the struct itself free of a static
         // constructor, so the check runs on first touch of Done rather than on any use of the struct; once the

@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using PooledGen.Benchmarks.Shared;
+
+namespace PooledGen.Workloads.Larson;
+
+/// <summary>A larson variant: an allocator, and how to ask it what it holds from the system.</summary>
+/// <param name="Id">The name --variants selects it by.</param>
+/// <param name="Allocator">Who allocates.</param>
+/// <param name="Api">What it calls.</param>
+/// <param name="Peer">The native library it needs, if any.</param>
+/// <param name="Run">The whole measurement, run inside the child process.</param>
+internal sealed record LarsonVariant(string Id, string Allocator, string Api, NativePeer? Peer, Func<LarsonSettings, LarsonFigures> Run)
+{
+    public static LarsonVariant Of<TAllocator>(string id, string allocator, string api, NativePeer? peer, Func<long> heldBytes)
+        where TAllocator : IUntypedAllocator<TAllocator>, allows ref struct =>
+        new(id, allocator, api, peer, settings => LarsonWorkload.Run<TAllocator>(id, settings, heldBytes));
+}
+
+/// <summary>
+/// <c>larson</c>: each variant runs in its OWN child process (this program again, with <c>--child</c>), so that peak
+/// RSS, RSS at the end and the GC's figures are that allocator's alone; the parent collects one JSON line from each.
+/// </summary>
+internal static class LarsonCommand
+{
+    public const string Usage = """
+        larson [options]     the larson server simulation, each allocator in its own process
+          --seconds N          wall time of each run (default 5)
+          --threads N          threads at once (default 2)
+          --slots N            blocks per thread (default 5,000)
+          --steps N            steps before a thread hands its blocks to a new thread (default 500,000)
+          --min-size N         smallest block in bytes (default 16)
+          --max-size N         largest block in bytes, inclusive (default 512)
+          --seed N             seed of the generators (default 4141)
+          --variants LIST      of pooled, mimalloc, mimalloc-zalloc, glibc (default: all)
+          --quick              1-second runs: a check that it works, not a measurement
+          --out DIR            where larson.md and larson.json go (default: artifacts/workloads)
+        """;
+
+    /// <summary>The PooledGen variant every other is compared with.</summary>
+    public const string Baseline = "pooled";
+
+    public static readonly LarsonVariant[] Variants =
+    [
+        LarsonVariant.Of<PooledUntyped>(Baseline, "PooledGen", "`PooledHeap.Allocate(size)` / `PooledHeap.Free(ptr)` (zeroed)", null,
+            () => PooledHeap.GetStatistics().BytesReserved),
+        // EXTENSION POINT (issue #18): the non-zeroing PooledGen variant and the LocalHeap variant (see
+        // UntypedAllocators.cs) go here, e.g.
+        //   LarsonVariant.Of<LocalHeapUntyped>("pooled-local", "PooledGen", "`LocalHeap` untyped alloc / free", null,
+        //       () => PooledHeap.GetStatistics().BytesReserved),
+        // (an id starting with "pooled" also reports PooledGen's bytes in use at the end).
+        LarsonVariant.Of<NativeUntyped<MimallocMalloc>>("mimalloc", "mimalloc", "`mi_malloc` / `mi_free`", NativePeer.Mimalloc,
+            MimallocLibrary.CommittedBytes),
+        LarsonVariant.Of<NativeUntyped<MimallocZalloc>>("mimalloc-zalloc", "mimalloc", "`mi_zalloc` / `mi_free` (zeroed)", NativePeer.Mimalloc,
+            MimallocLibrary.CommittedBytes),
+        LarsonVariant.Of<NativeUntyped<GlibcMalloc>>("glibc", "glibc", "`malloc` / `free`", NativePeer.Glibc, GlibcHeapInfo.HeldBytes),
+    ];
+
+    public static int Run(Arguments arguments)
+    {
+        var child = arguments.String("child");
+        var quick = arguments.Flag("quick");
+        var settings = new LarsonSettings(
+            Seconds: arguments.Double("seconds", quick ? 1 : 5, 0.01, 3600),
+            Threads: arguments.Int("threads", 2, 1, 256),
+            Slots: arguments.Int("slots", 5_000, 1),
+            StepsPerThread: arguments.Int("steps", 500_000, 1),
+            MinSize: arguments.Int("min-size", 16, 2, PooledHeap.SmallObjectThreshold),
+            MaxSize: arguments.Int("max-size", 512, 2, 1 << 20),
+            Seed: arguments.Int("seed", 4141, 0));
+        if (settings.MaxSize < settings.MinSize)
+        {
+            throw new UsageException($"--max-size ({settings.MaxSize}) must be at least --min-size ({settings.MinSize}).");
+        }
+
+        var ids = arguments.Choices("variants", Variants.Select(v => v.Id).ToArray());
+        if (child is not null)
+        {
+            arguments.ThrowIfUnknown();
+            var variant = Variants.FirstOrDefault(v => v.Id == child) ?? throw new UsageException($"--child: no variant '{child}'.");
+            Console.WriteLine(JsonSerializer.Serialize(variant.Run(settings), Json.Line));
+            return 0;
+        }
+
+        var folder = ResultFiles.Folder(arguments);
+        arguments.ThrowIfUnknown();
+        var variants = Variants.Where(v => ids.Contains(v.Id) && (v.Peer?.IsAvailableFor("larson " + v.Allocator + " " + v.Api) ?? true)).ToList();
+        var info = RunInfo.Capture("larson", arguments, variants.Select(v => v.Peer).OfType<NativePeer>());
+        Console.WriteLine(info.ToMarkdown());
+
+        var rows = new List<LarsonRow>();
+        var failed = false;
+        foreach (var variant in variants)
+        {
+            if (RunChild(variant, settings) is { } measured)
+            {
+                rows.Add(new LarsonRow(measured, variant.Allocator, variant.Api));
+                Console.Error.WriteLine($"  larson {variant.Id,-16} {Format.Fixed(measured.MopsPerSecond, 2),8} Mops/s");
+            }
+            else
+            {
+                failed = true;
+            }
+        }
+
+        var results = new LarsonResults(info, settings, rows);
+        var markdown = ToMarkdown(results);
+        Console.WriteLine();
+        Console.WriteLine(markdown);
+        ResultFiles.Write(folder, "larson", markdown, results);
+        return failed ? 1 : 0;
+    }
+
+    private static LarsonFigures? RunChild(LarsonVariant variant, LarsonSettings settings)
+    {
+        var child = ChildProcess.RunSelf(
+        [
+            "larson", "--child", variant.Id,
+            "--seconds", settings.Seconds.ToString(CultureInfo.InvariantCulture),
+            "--threads", Text(settings.Threads), "--slots", Text(settings.Slots), "--steps", Text(settings.StepsPerThread),
+            "--min-size", Text(settings.MinSize), "--max-size", Text(settings.MaxSize), "--seed", Text(settings.Seed),
+        ]);
+        if (!child.Succeeded)
+        {
+            Console.WriteLine($"larson {variant.Id} failed in its child process (exit code {child.ExitCode}): {child.Output.Trim()}");
+            return null;
+        }
+
+        return JsonSerializer.Deserialize<LarsonFigures>(child.JsonLine!, Json.Line);
+
+        static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string ToMarkdown(LarsonResults results)
+    {
+        var s = results.Settings;
+        var text = new StringBuilder();
+        text.AppendLine(results.Run.ToMarkdown()).AppendLine();
+        text.AppendLine($"### larson: {s.Threads} threads × {s.Slots:N0} blocks of {s.MinSize}–{s.MaxSize} bytes, a new thread every "
+            + $"{s.StepsPerThread:N0} steps, {Format.Fixed(s.Seconds, 1)} s; each allocator in its own process").AppendLine();
+        var pooled = results.Rows.FirstOrDefault(r => r.Figures.Variant == Baseline);
+        var table = new MarkdownTable("Allocator", "API", ">Mops/s", ">vs PooledGen", ">threads", ">RSS start MiB", ">peak RSS MiB",
+            ">RSS end MiB", ">live MiB", ">held at end MiB", ">PooledGen in use MiB", ">GC bytes in loops", ">GC bytes in run", ">GCs");
+        foreach (var row in results.Rows)
+        {
+            var f = row.Figures;
+            table.Add(row.Allocator, row.Api, Format.Fixed(f.MopsPerSecond, 2),
+                pooled is null ? "–" : Format.Ratio(pooled.Figures.MopsPerSecond / f.MopsPerSecond),
+                Format.Count(f.ThreadsRun), Format.MiB(f.RssStart), Format.MiB(f.PeakRss), Format.MiB(f.RssEnd), Format.MiB(f.LiveRequestedBytes),
+                Format.MiB(f.AllocatorHeldBytes), Format.MiB(f.PooledBytesInUse), Format.Count(f.GcBytesInLoops), Format.Count(f.GcBytesInRun),
+                Format.Count(f.Collections));
+        }
+
+        text.Append(table).AppendLine();
+        text.AppendLine("Mops/s = alloc+free pairs per second over all threads. vs PooledGen = PooledGen's Mops/s ÷ this row's; above 1, "
+            + "PooledGen is faster. RSS from /proc/self/status (peak = VmHWM), including the .NET runtime's own. live = bytes "
+            + "requested by the blocks alive at the end. held at end = what the allocator holds from the system, less what it held "
+            + "before the run: PooledGen `BytesReserved`, mimalloc's committed bytes (`mi_process_info`), glibc's `mallinfo2` "
+            + "arena + hblkhd (the runtime's own mallocs included). GC bytes in loops = allocated by the larson threads while "
+            + "stepping; in run = the whole process during the timed phase, thread starts included.");
+        return text.ToString();
+    }
+}
+
+/// <summary>A variant's figures with its names for the table.</summary>
+internal sealed record LarsonRow(LarsonFigures Figures, string Allocator, string Api);
+
+/// <summary>Everything <c>larson</c> measured, as larson.json holds it.</summary>
+internal sealed record LarsonResults(RunInfo Run, LarsonSettings Settings, IReadOnlyList<LarsonRow> Rows);

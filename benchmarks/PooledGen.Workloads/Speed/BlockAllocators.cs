@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PooledGen.Workloads.Speed;
+
+/// <summary>
+/// One allocator as the speed patterns see it: hand out a block with a tag written into it, take a block back.
+/// Implemented by structs so that each pattern is compiled once per allocator and payload with the calls inlined:
+/// no interface dispatch in the timed loops. <see cref="OnThisThread"/> is called once per run on the thread that
+/// runs it (and by the consumer thread of the hand-off), which is where an allocator bound to a thread gets its
+/// heap; <c>allows ref struct</c> lets such an allocator be a ref struct holding a <c>LocalHeap</c>.
+/// </summary>
+/// <typeparam name="TSelf">The allocator itself.</typeparam>
+/// <typeparam name="THandle">What it hands out: a <see cref="Pooled{T}"/>, a pointer or an object.</typeparam>
+internal interface IBlockAllocator<TSelf, THandle> where TSelf : IBlockAllocator<TSelf, THandle>, allows ref struct
+{
+    /// <summary>The allocator as the calling thread uses it.</summary>
+    static abstract TSelf OnThisThread();
+
+    /// <summary>Allocates a block and writes <paramref name="tag"/> into its first field (the copy rows copy a whole value instead).</summary>
+    THandle Alloc(long tag);
+
+    /// <summary>Gives the block back.</summary>
+    void Free(THandle handle);
+}
+
+/// <summary>PooledGen's generated <c>T.Alloc()</c> (zeroed) and <c>T.Free()</c>, the field written through <c>.Value</c>.</summary>
+internal readonly struct GeneratedAlloc<T> : IBlockAllocator<GeneratedAlloc<T>, Pooled<T>> where T : unmanaged, IPooled<T>
+{
+    public static GeneratedAlloc<T> OnThisThread() => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Pooled<T> Alloc(long tag)
+    {
+        var handle = T.Alloc();
+        Unsafe.As<T, long>(ref handle.Value) = tag; // the payload's First field
+        return handle;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(Pooled<T> handle) => T.Free(handle);
+}
+
+/// <summary>PooledGen's generated <c>T.Alloc(in value)</c>: the block gets a copy of a whole value, not zeroes.</summary>
+internal readonly struct GeneratedAllocCopy<T> : IBlockAllocator<GeneratedAllocCopy<T>, Pooled<T>> where T : unmanaged, IPooled<T>
+{
+    public static GeneratedAllocCopy<T> OnThisThread() => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Pooled<T> Alloc(long tag) => T.Alloc(in Template<T>.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(Pooled<T> handle) => T.Free(handle);
+}
+
+/// <summary>A native malloc/free pair on blocks of sizeof(T), the tag written into the block.</summary>
+internal readonly unsafe struct NativeBlocks<TMalloc, T> : IBlockAllocator<NativeBlocks<TMalloc, T>, nint>
+    where TMalloc : INativeMalloc
+    where T : unmanaged
+{
+    public static NativeBlocks<TMalloc, T> OnThisThread() => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint Alloc(long tag)
+    {
+        var block = (long*)TMalloc.Allocate((nuint)sizeof(T));
+        *block = tag;
+        return (nint)block;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(nint handle) => TMalloc.Free((void*)handle);
+}
+
+/// <summary>malloc followed by a copy of a whole value: what <c>T.Alloc(in value)</c> does, the C way.</summary>
+internal readonly unsafe struct NativeBlocksCopy<TMalloc, T> : IBlockAllocator<NativeBlocksCopy<TMalloc, T>, nint>
+    where TMalloc : INativeMalloc
+    where T : unmanaged
+{
+    public static NativeBlocksCopy<TMalloc, T> OnThisThread() => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint Alloc(long tag)
+    {
+        var block = (T*)TMalloc.Allocate((nuint)sizeof(T));
+        *block = Template<T>.Value;
+        return (nint)block;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(nint handle) => TMalloc.Free((void*)handle);
+}
+
+/// <summary>Managed <c>new</c> of the equivalent class; "free" drops the reference and the GC pays later, inside the timing.</summary>
+internal readonly struct ManagedNew<T> : IBlockAllocator<ManagedNew<T>, Box<T>> where T : unmanaged
+{
+    public static ManagedNew<T> OnThisThread() => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Box<T> Alloc(long tag)
+    {
+        var box = new Box<T>();
+        Unsafe.As<T, long>(ref box.Value) = tag;
+        return box;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(Box<T> handle)
+    {
+    }
+}
+
+/// <summary>
+/// The floor: an unsynchronised singly linked free list in a static field, its blocks carved from NativeMemory
+/// slabs that are never given back. No thread safety, no size classes, no zeroing, no statistics: what an
+/// allocator costs when it does nothing but pop and push. One list per payload type (a generic static).
+/// </summary>
+internal readonly unsafe struct FreeListFloor<T> : IBlockAllocator<FreeListFloor<T>, nint> where T : unmanaged
+{
+    private const int BlocksPerSlab = 4096;
+
+    private static byte* s_head;
+    private static byte* s_carve;
+    private static byte* s_carveEnd;
+
+    public static FreeListFloor<T> OnThisThread() => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint Alloc(long tag)
+    {
+        var block = s_head;
+        if (block != null)
+        {
+            s_head = *(byte**)block;
+        }
+        else
+        {
+            block = Carve();
+        }
+
+        *(long*)block = tag;
+        return (nint)block;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(nint handle)
+    {
+        *(byte**)handle = s_head;
+        s_head = (byte*)handle;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static byte* Carve()
+    {
+        if (s_carve == s_carveEnd)
+        {
+            var slab = (nuint)BlocksPerSlab * (nuint)sizeof(T);
+            s_carve = (byte*)NativeMemory.AlignedAlloc(slab, 64);
+            s_carveEnd = s_carve + slab;
+        }
+
+        var block = s_carve;
+        s_carve += sizeof(T);
+        return block;
+    }
+}

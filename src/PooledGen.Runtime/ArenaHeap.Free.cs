@@ -1,0 +1,276 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace PooledGen;
+
+// Freeing: the local fast path (the owner pushes on its pool's free list), the remote path (another thread of the
+// same heap pushes on the pool's thread-free list with one CAS), and the slow path, which finds the block's heap
+// from its arena and frees under that heap's rules: a block of another heap, of an abandoned pool, of a debug heap,
+// or freed by a thread with no thread heap yet. Every entry point shares these: a block goes back to the heap that
+// owns its arena whoever frees it.
+public sealed unsafe partial class ArenaHeap
+{
+    /// <summary>
+    /// The free fast path: pushes a block back on its pool's free list when <paramref name="threadHeap"/> owns the pool,
+    /// and returns false otherwise (the caller then takes <see cref="FreeElsewhere"/>). A debug heap's pools are owned by
+    /// its own block owner, which no entry point passes here, so its blocks always go to the slow path.
+    /// <paramref name="sizeClass"/> is the block's class when the caller knows it (a JIT constant on the typed path,
+    /// which saves reading it from the pool header), or -1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryFreeLocal(ThreadHeap* threadHeap, byte* block, int sizeClass)
+    {
+        Pool* pool = Pool.Of(block);
+
+        // A pool of a disposed heap reads as zeros (no owner): the null test keeps a thread without a thread heap from
+        // taking it for its own.
+        if (pool->Owner != threadHeap || threadHeap == null)
+        {
+            return false;
+        }
+
+        *(byte**)block = pool->Free;
+        pool->Free = block;
+        int used = --pool->Used;
+        threadHeap->Frees[sizeClass >= 0 ? sizeClass : pool->SizeClass]++;
+
+        // The current pool is kept even when empty, so that alloc/free pairs do not thrash; any other pool needs the
+        // slow path when it was full (back to the partial list) or is now empty (cached, or back to its arena).
+        PoolState state = pool->State;
+        if (state != PoolState.Current && (used == 0 || state == PoolState.Full))
+        {
+            OnLocalFreeNeedsAttention(threadHeap, pool);
+        }
+
+        return true;
+    }
+
+    /// <summary>The typed free of every entry point (any heap's block): the size class is a JIT constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FreeBlock<T>(ThreadHeap* threadHeap, T* pointer) where T : unmanaged
+    {
+        if (BlockLayout<T>.IsLarge)
+        {
+            LargeObjects.Free(pointer, typeof(T));
+        }
+        else if (BlockLayout<T>.IsLargeInDebugOnly && !ArenaRegistry.Contains((nuint)pointer & HeapGeometry.ArenaMask))
+        {
+            // A debug heap put this type on the large path (its guards do not fit a pool); only such types pay the lookup.
+            FreeDebug(pointer, 0, typeof(T));
+        }
+        else if (!TryFreeLocal(threadHeap, (byte*)pointer, BlockLayout<T>.Class))
+        {
+            FreeElsewhere(threadHeap, (byte*)pointer, typeof(T));
+        }
+    }
+
+    /// <summary>The untyped free path: the pointer is checked before anything is read through it.</summary>
+    internal static void FreeUntyped(ThreadHeap* threadHeap, void* pointer)
+    {
+        if (pointer == null)
+        {
+            return;
+        }
+
+        if (ArenaRegistry.Contains((nuint)pointer & HeapGeometry.ArenaMask))
+        {
+            if (Arena.Of(pointer)->IsDebug)
+            {
+                // A debug heap's block, freed through a release heap: the address is past a guard prefix.
+                FreeDebug(pointer, 0, null);
+                return;
+            }
+
+            CheckIsLiveBlockStart((byte*)pointer);
+            if (!TryFreeLocal(threadHeap, (byte*)pointer, -1))
+            {
+                FreeElsewhere(threadHeap, (byte*)pointer, null);
+            }
+        }
+        else if (!LargeObjects.TryFree(pointer))
+        {
+            if (LargeObjects.IsDebugBlock(pointer))
+            {
+                FreeDebug(pointer, 0, null);
+                return;
+            }
+
+            throw NotOurs(pointer);
+        }
+    }
+
+    /// <summary>
+    /// A block whose pool <paramref name="threadHeap"/> does not own. When another thread of the same heap owns it (the
+    /// producer/consumer case), push it on the pool's thread-free list here, reading only the pool's read-mostly line;
+    /// anything else (no thread heap yet, an abandoned pool, another heap's block, a debug heap's block, a disposed
+    /// heap's block) goes to <see cref="FreeSlow"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void FreeElsewhere(ThreadHeap* threadHeap, byte* block, Type? type)
+    {
+        Pool* pool = Pool.Of(block);
+        ThreadHeap* owner = pool->Owner;
+
+        // A debug heap's pools carry minus its id, a disposed heap's read 0: neither matches a thread heap.
+        if (threadHeap != null && pool->HeapId == threadHeap->HeapId && owner != ThreadHeap.Detached && owner != null)
+        {
+            int sizeClass = pool->SizeClass;
+            Pool.PushThreadFree(pool, block);
+            threadHeap->Frees[sizeClass]++;
+            SetRemoteFreeHint(owner, sizeClass);
+            return;
+        }
+
+        FreeSlow(threadHeap, block, type);
+    }
+
+    /// <summary>Tells <paramref name="owner"/> that a full pool of its class may have blocks again; written only when clear, so that its line is not dirtied on every remote free.</summary>
+    private static void SetRemoteFreeHint(ThreadHeap* owner, int sizeClass)
+    {
+        // The owner may be abandoned meanwhile; then its struct is idle or reused and the hint is wasted, never harmful.
+        ref int hint = ref owner->RemoteFreeHint[sizeClass];
+        if (Volatile.Read(ref hint) == 0)
+        {
+            Volatile.Write(ref hint, 1);
+        }
+    }
+
+    private static void FreeSlow(ThreadHeap* threadHeap, byte* block, Type? type)
+    {
+        ArenaHeap heap = HeapRegistry.Get(Arena.Of(block)->HeapId) ?? throw DisposedHeapsBlock(block, type);
+        if (heap._debug)
+        {
+            // A debug heap's block freed through a release entry point (another heap's, or a LocalHeap): its checks still run.
+            heap.FreeDebugBlock(block, 0, type);
+            return;
+        }
+
+        heap.FreeOnCallingThread(threadHeap != null && threadHeap->HeapId == heap.Id ? threadHeap : heap.CurrentThreadHeap(), block);
+    }
+
+    /// <summary>
+    /// Frees a block of this heap from the calling thread (<paramref name="threadHeap"/>, its thread heap of this heap):
+    /// a local free when the thread owns the pool, a free under the lock when no thread does, else a lock-free push on
+    /// the pool's thread-free list for its owner.
+    /// </summary>
+    private void FreeOnCallingThread(ThreadHeap* threadHeap, byte* block)
+    {
+        Pool* pool = Pool.Of(block);
+        ThreadHeap* owner = pool->Owner;
+        if (owner == ThreadHeap.Detached)
+        {
+            lock (_lock)
+            {
+                switch (pool->State)
+                {
+                    case PoolState.Abandoned:
+                        FreeIntoAbandonedPool(threadHeap, pool, block);
+                        return;
+                    case PoolState.InArena:
+                        throw new ArgumentException(
+                            $"PooledGen: 0x{(nuint)block:X} is in a pool that holds no allocated block (double free?); nothing was freed.",
+                            "pointer");
+                }
+
+                owner = pool->Owner; // adopted by a thread since it was read
+            }
+        }
+
+        if (!TryFreeLocal(threadHeap, block, -1))
+        {
+            int sizeClass = pool->SizeClass;
+            Pool.PushThreadFree(pool, block);
+            threadHeap->Frees[sizeClass]++;
+            SetRemoteFreeHint(owner, sizeClass);
+        }
+    }
+
+    /// <summary>Under the lock: frees into a pool no thread owns; the pool returns to its arena once empty.</summary>
+    private void FreeIntoAbandonedPool(ThreadHeap* threadHeap, Pool* pool, byte* block)
+    {
+        Debug.Assert(Monitor.IsEntered(_lock), "abandoned pools are touched only under the heap lock");
+        Pool.CollectThreadFree(pool);
+        Pool.PushFree(pool, block);
+        threadHeap->Frees[pool->SizeClass]++;
+        if (pool->Used == 0)
+        {
+            Pool.Unlink(ref _abandonedPools[pool->SizeClass], pool);
+            _abandonedPoolCount--;
+            ReleasePool(pool);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void OnLocalFreeNeedsAttention(ThreadHeap* threadHeap, Pool* pool) =>
+        HeapRegistry.Get(pool->HeapId)!.OnLocalFree(threadHeap, pool);
+
+    /// <summary>
+    /// After the owner freed into a pool other than its current one that was full (it goes back on the partial list)
+    /// or that is now empty (it is cached for reuse, or goes back to its arena when the cache is full).
+    /// </summary>
+    private void OnLocalFree(ThreadHeap* threadHeap, Pool* pool)
+    {
+        Debug.Assert(pool->Owner == threadHeap && pool->State != PoolState.Current, "only the owner frees locally, and its current pool needs no attention");
+        int sizeClass = pool->SizeClass;
+        if (pool->Used != 0)
+        {
+            ThreadHeap.Unfull(threadHeap, pool);
+            return;
+        }
+
+        ref Pool* list = ref (pool->State == PoolState.Full ? ref ThreadHeap.Full(threadHeap, sizeClass) : ref ThreadHeap.Partial(threadHeap, sizeClass));
+        Pool.Unlink(ref list, pool);
+        if (threadHeap->CachedPoolCount < CachedPoolLimit)
+        {
+            ThreadHeap.CachePool(threadHeap, pool);
+            return;
+        }
+
+        lock (_lock)
+        {
+            ReleasePool(pool);
+        }
+    }
+
+    /// <summary>
+    /// Refuses, with a clear message, an address inside an arena that is not the start of a block handed out and
+    /// not freed since. Reads only headers of the address's own arena, which the caller has found to be live.
+    /// </summary>
+    private static void CheckIsLiveBlockStart(byte* address)
+    {
+        Arena* arena = Arena.Of(address);
+        Pool* pool = Pool.Of(address);
+        if (Arena.PoolIndex(arena, pool) >= arena->CarvedPools || pool->State is PoolState.InArena or PoolState.Cached)
+        {
+            throw new ArgumentException(
+                $"PooledGen: 0x{(nuint)address:X} is inside a PooledGen arena but in a pool with no block in use; nothing was freed.",
+                "pointer");
+        }
+
+        if (!Pool.IsBlockStart(pool, address))
+        {
+            throw new ArgumentException(
+                $"PooledGen: 0x{(nuint)address:X} points inside a PooledGen pool of {pool->BlockSize}-byte blocks but not at the start of a block " +
+                "(an interior or misaligned pointer); nothing was freed.",
+                "pointer");
+        }
+    }
+
+    /// <summary>The refusal of an address PooledGen never handed out, or that its heap no longer holds.</summary>
+    private static ArgumentException NotOurs(void* pointer) =>
+        DisposedArenas.Contains((nuint)pointer)
+            ? new ArgumentException(
+                $"PooledGen: 0x{(nuint)pointer:X} belongs to an ArenaHeap that was disposed: its memory went back to the operating system " +
+                "with the heap; nothing was freed. Free every block before disposing its heap.", nameof(pointer))
+            : new ArgumentException(
+                $"PooledGen: 0x{(nuint)pointer:X} was not allocated by PooledGen, or was already freed (it is in no arena and is no live large block); nothing was freed.",
+                nameof(pointer));
+
+    /// <summary>The refusal of a block whose heap was disposed (its arena reads as zeros, or its heap id is gone).</summary>
+    private static ObjectDisposedException DisposedHeapsBlock(void* block, Type? type) =>
+        new(nameof(ArenaHeap),
+            $"PooledGen: the {(type is null ? "block" : DebugLayout.NameOf(type) + " block")} at 0x{(nuint)block:X} belongs to an ArenaHeap that was disposed; " +
+            "its memory went back to the operating system with the heap and nothing was freed. Free every block before disposing its heap.");
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace PooledGen;
+
+// Thread heaps: finding the calling thread's, attaching a thread that has none, and handing a thread's pools back
+// when it ends (abandonment: DetachCurrentThread, or the lease's finalizer) so that other threads adopt them.
+public sealed unsafe partial class ArenaHeap
+{
+    /// <summary>The calling thread's part of the shared heap: one thread-static read on the fast path.</summary>
+    [ThreadStatic]
+    internal static ThreadHeap* t_sharedThreadHeap;
+
+    // Keeps the shared thread heap's lease alive exactly as long as the thread (or until it detaches).
+    [ThreadStatic]
+    private static ThreadHeapLease? t_sharedLease;
+
+    /// <summary>This heap's thread heap for the calling thread, or null when the thread has not used the heap yet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ThreadHeap* CurrentThreadHeapOrNull()
+    {
+        if (_isShared)
+        {
+            return t_sharedThreadHeap;
+        }
+
+        ThreadHeapLease? lease = _threadHeaps!.Value;
+        return lease is null ? null : lease.ThreadHeap;
+    }
+
+    /// <summary>This heap's thread heap for the calling thread, attaching the thread if it has none.</summary>
+    internal ThreadHeap* CurrentThreadHeap()
+    {
+        ThreadHeap* threadHeap = CurrentThreadHeapOrNull();
+        return threadHeap != null ? threadHeap : AttachCurrentThread();
+    }
+
+    private ThreadHeap* AttachCurrentThread()
+    {
+        ThreadHeap* threadHeap;
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            if (_idleThreadHeaps.Count > 0)
+            {
+                threadHeap = (ThreadHeap*)_idleThreadHeaps.Pop();
+                Debug.Assert(!threadHeap->IsAttached && ThreadHeap.OwnsNoPool(threadHeap), "an idle thread heap owns no pool");
+            }
+            else
+            {
+                threadHeap = ThreadHeap.Create(Id);
+                _allThreadHeaps.Add((nint)threadHeap);
+            }
+
+            threadHeap->IsAttached = true;
+        }
+
+        var lease = new ThreadHeapLease(this, threadHeap);
+        if (_isShared)
+        {
+            t_sharedThreadHeap = threadHeap;
+            t_sharedLease = lease;
+        }
+        else
+        {
+            _threadHeaps!.Value = lease;
+        }
+
+        return threadHeap;
+    }
+
+    /// <summary>Abandons the calling thread's thread heap now (see <see cref="DetachCurrentThread"/>).</summary>
+    private void DetachCurrentThreadHeap()
+    {
+        ThreadHeapLease? lease;
+        if (_isShared)
+        {
+            lease = t_sharedLease;
+            t_sharedThreadHeap = null;
+            t_sharedLease = null;
+        }
+        else
+        {
+            lease = _threadHeaps!.Value;
+            _threadHeaps.Value = null!;
+        }
+
+        if (lease is not null)
+        {
+            GC.SuppressFinalize(lease);
+            Abandon(lease.ThreadHeap);
+        }
+    }
+
+    /// <summary>
+    /// The calling thread detached, or its lease was finalized once the thread was gone: its pools become the heap's
+    /// (empty ones go back to their arenas) and the thread heap waits, idle, for the next thread.
+    /// </summary>
+    internal void Abandon(ThreadHeap* threadHeap)
+    {
+        lock (_lock)
+        {
+            if (_disposed || !threadHeap->IsAttached)
+            {
+                return;
+            }
+
+            for (int c = 0; c < SizeClass.Count; c++)
+            {
+                Pool* current = ThreadHeap.Current(threadHeap, c);
+                if (current != EmptyPool.Instance)
+                {
+                    AbandonPool(threadHeap, current, c);
+                }
+
+                AbandonList(threadHeap, ThreadHeap.Partial(threadHeap, c), c);
+                AbandonList(threadHeap, ThreadHeap.Full(threadHeap, c), c);
+            }
+
+            ReleaseCachedPools(threadHeap);
+
+            ThreadHeap.ResetPools(threadHeap);
+            threadHeap->IsAttached = false;
+            Debug.Assert(ThreadHeap.OwnsNoPool(threadHeap), "an abandoned thread heap owns no pool");
+            _idleThreadHeaps.Push((nint)threadHeap);
+        }
+    }
+
+    private void AbandonList(ThreadHeap* threadHeap, Pool* pool, int sizeClass)
+    {
+        while (pool != null)
+        {
+            Pool* next = pool->Next;
+            pool->Next = null;
+            pool->Prev = null;
+            AbandonPool(threadHeap, pool, sizeClass);
+            pool = next;
+        }
+    }
+
+    private void AbandonPool(ThreadHeap* threadHeap, Pool* pool, int sizeClass)
+    {
+        Debug.Assert(pool->Owner == threadHeap && pool->SizeClass == sizeClass, "a thread heap abandons only its own pools");
+        Debug.Assert(pool->State is PoolState.Current or PoolState.Partial or PoolState.Full, "only an owned pool is abandoned");
+        Pool.CollectThreadFree(pool);
+        pool->Owner = ThreadHeap.Detached;
+        if (pool->Used == 0)
+        {
+            ReleasePool(pool);
+        }
+        else
+        {
+            Pool.PushFront(ref _abandonedPools[sizeClass], pool, PoolState.Abandoned);
+            _abandonedPoolCount++;
+        }
+    }
+
+    /// <summary>Under the lock: gives <paramref name="threadHeap"/> a pool of its class whose thread ended, if there is one.</summary>
+    private Pool* AdoptAbandonedPool(ThreadHeap* threadHeap, int sizeClass)
+    {
+        Debug.Assert(Monitor.IsEntered(_lock), "abandoned pools are adopted under the heap lock");
+        Pool* pool = _abandonedPools[sizeClass];
+        if (pool == null)
+        {
+            return null;
+        }
+
+        Debug.Assert(pool->State == PoolState.Abandoned && pool->Owner == ThreadHeap.Detached, "the abandoned list holds pools no thread owns");
+        Pool.Unlink(ref _abandonedPools[sizeClass], pool);
+        _abandonedPoolCount--;
+        Pool.CollectThreadFree(pool);
+        pool->State = PoolState.Current;
+        pool->Owner = threadHeap;
+        return pool;
+    }
+
+    /// <summary>
+    /// Under the lock, when the heap is disposed: every thread heap is emptied and kept for the next heap (a LocalHeap
+    /// taken before the dispose then reads an empty thread heap of no heap, and is refused, instead of freed memory).
+    /// </summary>
+    private void RecycleAllThreadHeaps()
+    {
+        foreach (nint threadHeap in _allThreadHeaps)
+        {
+            ThreadHeap.Recycle((ThreadHeap*)threadHeap);
+        }
+
+        if (_debugOwner != null)
+        {
+            ThreadHeap.Recycle(_debugOwner);
+        }
+
+        _allThreadHeaps.Clear();
+        _idleThreadHeaps.Clear();
+    }
+}
