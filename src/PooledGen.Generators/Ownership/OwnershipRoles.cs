@@ -50,6 +50,12 @@ internal sealed partial class OwnershipRoles
         new("PooledGen.ArenaHeap",    Instance, "Alloc",   "in value",    OwnershipRole.Allocates),
         new("PooledGen.ArenaHeap",    Instance, "Free",    "handle",      OwnershipRole.Frees),
         new("PooledGen.ArenaHeap",    Instance, "Dispose", "",            OwnershipRole.Disposes),
+        new("PooledGen.LocalHeap",    Instance, "Alloc",   "",            OwnershipRole.Allocates),
+        new("PooledGen.LocalHeap",    Instance, "Alloc",   "in value",    OwnershipRole.Allocates),
+        new("PooledGen.LocalHeap",    Instance, "Free",    "handle",      OwnershipRole.Frees),
+        new(PooledType,               Static,   "Alloc",   "PooledGen.LocalHeap",            OwnershipRole.Allocates),
+        new(PooledType,               Static,   "Alloc",   "PooledGen.LocalHeap, in value",  OwnershipRole.Allocates),
+        new(PooledType,               Static,   "Free",    "PooledGen.LocalHeap, handle",    OwnershipRole.Frees),
         new("PooledGen.Pooled`1",     Instance, "Dispose", "",            OwnershipRole.Disposes),
         new("System.IDisposable",     Instance, "Dispose", "",            OwnershipRole.Disposes), // what `using` calls
     };
