@@ -11,8 +11,9 @@ using Microsoft.CodeAnalysis.Operations;
 namespace PooledGen.Generators.Ownership;
 
 /// <summary>
-/// The factories being inferred, innermost first: a method met again while its own inference runs is recursive and
-/// counts as no factory there, and what was inferred under that assumption holds only for this chain.
+/// The factories being inferred, innermost first, for one call site's question. A method met again while its own
+/// inference runs is recursive and counts as no factory there; what was inferred under that assumption, or where the
+/// depth or the budget ran out, holds only for this question.
 /// </summary>
 internal sealed class FactoryChain
 {
@@ -20,6 +21,7 @@ internal sealed class FactoryChain
     {
         Method = method;
         Parent = parent;
+        Root = parent?.Root ?? this;
         Depth = parent is null ? 1 : parent.Depth + 1;
     }
 
@@ -27,10 +29,32 @@ internal sealed class FactoryChain
 
     public FactoryChain? Parent { get; }
 
+    /// <summary>The link of the method the call site asked about.</summary>
+    public FactoryChain Root { get; }
+
     public int Depth { get; }
 
-    /// <summary>The inference of <see cref="Method"/> assumed something about a caller: its result is not cached.</summary>
+    /// <summary>How many levels of inference the result of <see cref="Method"/> rests on, its own included.</summary>
+    public int Height { get; set; } = 1;
+
+    /// <summary>On the root: the inferences made, or reused from the cache, for this question so far.</summary>
+    public int Spent { get; set; }
+
+    /// <summary>The result of <see cref="Method"/> rests on where the question started: it is not cached for others.</summary>
     public bool DependsOnCallers { get; set; }
+
+    /// <summary>Marks this link and its callers up to <paramref name="last"/> (all of them when null) as depending on their callers.</summary>
+    public void DependUpTo(FactoryChain? last)
+    {
+        for (var link = this; link is not null; link = link.Parent)
+        {
+            link.DependsOnCallers = true;
+            if (link == last)
+            {
+                return;
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -40,20 +64,24 @@ internal sealed class FactoryChain
 /// at least one of them a block. Its call sites then own the block they get, as after <c>T.Alloc()</c>.
 /// </summary>
 /// <remarks>
-/// Inference reads the method's own flow, as <see cref="HandleFlowAnalysis"/> sees it, and may follow factories of
-/// factories a few levels deep. Virtual, abstract and interface methods are not inferred (an override may differ): mark
-/// them. Results are cached per compilation; a recursive factory counts as no factory on its recursive path, and a
-/// result that leaned on that assumption is recomputed for each caller rather than cached, so the answer never
-/// depends on the order in which methods are analysed.
+/// Inference reads the method's own flow, as <see cref="HandleFlowAnalysis"/> sees it, and follows factories of
+/// factories up to <see cref="MaxDepth"/> levels and <see cref="MaxInferences"/> methods per question. Virtual,
+/// abstract and interface methods are not inferred (an override may differ): mark them. A recursive factory counts as
+/// no factory on its recursive path. Results are cached per compilation, but one that rests on recursion or on a bound
+/// running out is kept only as the answer for the method asked about, and a cached result is reused only where
+/// computing it afresh would give the same: the answer never depends on the order in which methods are analysed.
 /// </remarks>
 internal sealed class FactoryInference
 {
     /// <summary>How many factories deep inference follows factories of factories.</summary>
     private const int MaxDepth = 4;
 
+    /// <summary>How many methods one question may infer, so that clusters of recursive methods cost little.</summary>
+    private const int MaxInferences = 32;
+
     private readonly Compilation _compilation;
     private readonly OwnershipRoles _roles;
-    private readonly ConcurrentDictionary<IMethodSymbol, bool> _forAnyCaller = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, Inferred> _forAnyCaller = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _forCallSites = new(SymbolEqualityComparer.Default);
     private readonly Func<IMethodSymbol, bool> _inferForCallSite;
     private readonly Lazy<HashSet<string>> _candidateNames;
@@ -82,12 +110,22 @@ internal sealed class FactoryInference
         method = method.OriginalDefinition;
         if (_forAnyCaller.TryGetValue(method, out var known))
         {
-            return known;
-        }
+            if (chain is null)
+            {
+                return known.IsFactory;
+            }
 
-        if (_roles.ReturnsOwnership(method))
+            // Reused only where inferring afresh would stay within the same bounds (it then gives the same answer).
+            if (chain.Depth + known.Height <= MaxDepth && chain.Root.Spent + known.Cost <= MaxInferences)
+            {
+                chain.Root.Spent += known.Cost;
+                chain.Height = Math.Max(chain.Height, known.Height + 1);
+                return known.IsFactory;
+            }
+        }
+        else if (_roles.ReturnsOwnership(method))
         {
-            _forAnyCaller.TryAdd(method, true);
+            _forAnyCaller.TryAdd(method, new Inferred(true, Height: 0, Cost: 0));
             return true;
         }
 
@@ -100,24 +138,14 @@ internal sealed class FactoryInference
         {
             if (SymbolEqualityComparer.Default.Equals(link.Method, method))
             {
-                // Recursion: every method inferred since 'link' leans on 'link' not being a factory.
-                for (var leaning = chain; leaning != link; leaning = leaning.Parent!)
-                {
-                    leaning.DependsOnCallers = true;
-                }
-
+                chain.DependUpTo(link); // recursion: the cycle's methods lean on 'link' not being a factory
                 return false;
             }
         }
 
-        if (chain.Depth >= MaxDepth)
+        if (chain.Depth >= MaxDepth || chain.Root.Spent >= MaxInferences)
         {
-            // Where the depth runs out depends on where inference started: nothing below the start is cached.
-            for (var link = chain; link is not null; link = link.Parent)
-            {
-                link.DependsOnCallers = true;
-            }
-
+            chain.DependUpTo(null); // where a bound runs out depends on where the question started
             return false;
         }
 
@@ -127,10 +155,16 @@ internal sealed class FactoryInference
     private bool Infer(IMethodSymbol method, FactoryChain? parent)
     {
         var link = new FactoryChain(method, parent);
+        var spentBefore = link.Root.Spent++;
         var isFactory = InferFromBody(method, link);
+        if (parent is not null)
+        {
+            parent.Height = Math.Max(parent.Height, link.Height + 1);
+        }
+
         if (!link.DependsOnCallers)
         {
-            _forAnyCaller.TryAdd(method, isFactory);
+            _forAnyCaller.TryAdd(method, new Inferred(isFactory, link.Height, link.Root.Spent - spentBefore));
         }
 
         return isFactory;
@@ -240,4 +274,7 @@ internal sealed class FactoryInference
             }
         }
     }
+
+    /// <summary>A result that holds for any caller: the answer, the levels and the inferences it took.</summary>
+    private readonly record struct Inferred(bool IsFactory, int Height, int Cost);
 }

@@ -279,6 +279,21 @@ public class OwnershipFactoryTests
         """);
 
     [Fact]
+    public async Task A_cluster_of_methods_returning_each_others_handles_is_bounded_and_silent()
+    {
+        // Twelve methods that may each return any other's handle: inference must not try every path through them.
+        var methods = new System.Text.StringBuilder();
+        for (var i = 0; i < 12; i++)
+        {
+            methods.AppendLine($"static Pooled<Particle> F{i}(int n) => n switch {{ 0 => Particle.Alloc(), 1 => F{(i + 1) % 12}(n - 1), 2 => F{(i + 5) % 12}(n - 2), _ => F{(i + 7) % 12}(n - 3) }};");
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await VerifyAsync("class C\n{\n" + methods + "void M() { var a = F0(3); var b = F6(2); a.Value.X = b.Value.X; }\n}\n");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public Task The_factory_itself_and_its_callers_that_free_are_silent() => VerifyAsync("""
         class C
         {
