@@ -86,6 +86,7 @@ internal sealed class HandleIdentities
     private readonly HashSet<ISymbol> _usingHeaps = new(SymbolEqualityComparer.Default);
     private readonly HashSet<ISymbol> _releasedHeaps = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<CaptureId, ISymbol?> _capturedVariables = new();
+    private readonly Dictionary<ISymbol, ISymbol?> _heapViews = new(SymbolEqualityComparer.Default);
     private readonly int _capacity;
 
     public HandleIdentities(ControlFlowGraph cfg, ISymbol body, OwnershipRoles roles, CaptureFacts captureFacts, FactoryChain? chain)
@@ -163,6 +164,21 @@ internal sealed class HandleIdentities
         IFlowCaptureReferenceOperation capture when _capturedVariables.TryGetValue(capture.Id, out var variable) => variable,
         _ => null,
     };
+
+    /// <summary>
+    /// The heap variable an operand names: the local or parameter it reads, or, for a view of a heap taken into a local
+    /// (<c>var local = arena.Local;</c>), the variable of that heap, whose disposal ends the view's blocks too.
+    /// </summary>
+    public ISymbol? HeapRead(IOperation? operation)
+    {
+        var heap = VariableRead(operation);
+        for (var depth = 0; heap is not null && depth < 4 && _heapViews.TryGetValue(heap, out var viewed); depth++)
+        {
+            heap = viewed;
+        }
+
+        return heap;
+    }
 
     /// <summary>The allocation identity of a call found to allocate, if <paramref name="call"/> is one.</summary>
     public bool TryGetAllocation(IOperation call, out int identity) =>
@@ -281,6 +297,15 @@ internal sealed class HandleIdentities
                     : variable;
             }
 
+            if (operation is ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var view }, Value: var value }
+                && _roles.IsHeap(view.Type)
+                && OwnershipRoles.Unconverted(value) is IPropertyReferenceOperation { Instance: { } owner }
+                && HeapRead(owner) is { } viewed)
+            {
+                // Assigned views of different heaps on different paths, it stands for none of them.
+                _heapViews[view] = _heapViews.TryGetValue(view, out var earlier) && !SymbolEqualityComparer.Default.Equals(earlier, viewed) ? null : viewed;
+            }
+
             if (operation is IFlowCaptureOperation capture && _roles.IsHandle(capture.Value.Type))
             {
                 if (!_captureVariables.ContainsKey(capture.Id))
@@ -294,7 +319,7 @@ internal sealed class HandleIdentities
 
             if (operation is IInvocationOperation dispose && _roles.TableRoleOf(dispose.TargetMethod).Kind == OwnershipRole.Disposes)
             {
-                if (_roles.IsHeap(OwnershipRoles.Unconverted(dispose.Instance)?.Type) && VariableRead(dispose.Instance) is { } heap)
+                if (_roles.IsHeap(OwnershipRoles.Unconverted(dispose.Instance)?.Type) && HeapRead(dispose.Instance) is { } heap)
                 {
                     _releasedHeaps.Add(heap);
                 }
@@ -318,7 +343,7 @@ internal sealed class HandleIdentities
                     break;
                 case IInvocationOperation call when !_siteIdentities.ContainsKey(call)
                     && _roles.RoleOf(call.TargetMethod, _chain) is { Kind: OwnershipRole.Allocates } role:
-                    _siteIdentities.Add(call, NewIdentity(IdentityKind.Allocation, call, VariableRead(_roles.HeapOperandOf(call, role))));
+                    _siteIdentities.Add(call, NewIdentity(IdentityKind.Allocation, call, HeapRead(_roles.HeapOperandOf(call, role))));
                     break;
             }
         }
@@ -337,7 +362,7 @@ internal sealed class HandleIdentities
             return;
         }
 
-        if (_roles.IsHeap(resource.Type) && VariableRead(resource) is { } heap)
+        if (_roles.IsHeap(resource.Type) && HeapRead(resource) is { } heap)
         {
             _usingHeaps.Add(heap);
             return;

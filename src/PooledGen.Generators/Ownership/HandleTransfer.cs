@@ -83,7 +83,7 @@ internal sealed class HandleTransfer : IFlowTransfer<HandleState>
                 case OperationKind.Await:
                     OnAwait(state);
                     break;
-                case OperationKind.Invocation when _identities.VariableRead(_roles.DisposedHeap((IInvocationOperation)operation)) is { } heap:
+                case OperationKind.Invocation when _identities.HeapRead(_roles.DisposedHeap((IInvocationOperation)operation)) is { } heap:
                     ReleaseHeap(heap, state);
                     break;
             }
@@ -107,7 +107,7 @@ internal sealed class HandleTransfer : IFlowTransfer<HandleState>
         {
             state.Facts[identity] = 0;
         }
-        else if (_roles.IsHeap(tested.Type) && _identities.VariableRead(tested) is { } heap)
+        else if (_roles.IsHeap(tested.Type) && _identities.HeapRead(tested) is { } heap)
         {
             for (var i = 0; i < _identities.All.Count; i++)
             {

@@ -143,6 +143,14 @@ public class OwnershipPrivateHeapTests
                 heap.Dispose();
             }
 
+            void ThroughALocalView()
+            {
+                using var arena = new ArenaHeap();
+                var local = arena.Local;
+                var h = local.Alloc<Particle>();
+                h.Value.X = 1;
+            }
+
             void Statement()
             {
                 using (var heap = new ArenaHeap())
