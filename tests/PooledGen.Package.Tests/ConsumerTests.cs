@@ -79,6 +79,8 @@ public sealed class ConsumerTests(PackageFeed feed)
         AssertDiagnostic(build, "warning PG0010", "Ownership.cs", "is used here after it was freed");
         AssertDiagnostic(build, "warning PG0011", "Ownership.cs", "may be freed twice");
         AssertDiagnostic(build, "warning PG0012", "Ownership.cs", "neither freed nor handed on along some path out of 'Leak'");
+        AssertDiagnostic(build, "warning PG0012", "Ownership.cs", "neither freed nor handed on along some path out of 'LeakFromFactory'");
+        AssertDiagnostic(build, "warning PG0014", "Ownership.cs", "is stored here, but a using frees it at the end of its scope");
         Assert.DoesNotContain(build.Output.Split('\n'), line => line.Contains("PG00", StringComparison.Ordinal) && line.Contains("'Create'", StringComparison.Ordinal));
     }
 

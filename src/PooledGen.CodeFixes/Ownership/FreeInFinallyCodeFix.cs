@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Operations;
 using PooledGen.Generators.Diagnostics;
 using PooledGen.Generators.Ownership;
 
@@ -36,7 +37,7 @@ public sealed class FreeInFinallyCodeFix : CodeFixProvider
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || PooledSymbols.Resolve(model.Compilation) is not { } symbols)
+        if (root is null || model is null || OwnershipRoles.Resolve(model.Compilation) is not { } roles)
         {
             return;
         }
@@ -44,7 +45,7 @@ public sealed class FreeInFinallyCodeFix : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax allocation
-                || Plan(allocation, model, symbols, context.CancellationToken) is not { } plan)
+                || Plan(allocation, model, roles, context.CancellationToken) is not { } plan)
             {
                 continue;
             }
@@ -56,14 +57,15 @@ public sealed class FreeInFinallyCodeFix : CodeFixProvider
         }
     }
 
-    private static FixPlan? Plan(InvocationExpressionSyntax allocation, SemanticModel model, PooledSymbols symbols, CancellationToken cancellationToken)
+    private static FixPlan? Plan(InvocationExpressionSyntax allocation, SemanticModel model, OwnershipRoles roles, CancellationToken cancellationToken)
     {
         if (allocation.Parent is not EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
             || declarator.Parent is not VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax declaration }
             || declaration.UsingKeyword != default
             || declaration.Parent is not BlockSyntax block
             || model.GetDeclaredSymbol(declarator, cancellationToken) is not ILocalSymbol handle
-            || FreeCall(allocation, handle.Name) is not { } free)
+            || model.GetOperation(allocation, cancellationToken) is not IInvocationOperation call
+            || FreeCall(allocation, call, roles, handle.Name) is not { } free)
         {
             return null;
         }
@@ -90,7 +92,7 @@ public sealed class FreeInFinallyCodeFix : CodeFixProvider
                     return null;
                 }
 
-                var use = HandleUses.Classify(reference, symbols);
+                var use = HandleUses.Classify(reference, roles);
                 switch (use.Kind)
                 {
                     case HandleUseKind.Read:
@@ -109,16 +111,23 @@ public sealed class FreeInFinallyCodeFix : CodeFixProvider
         return new FixPlan(handle, block, declaration, following.Where(s => !movedFrees.Contains(s)).ToList(), free);
     }
 
-    /// <summary><c>X.Alloc(...)</c> becomes <c>X.Free(h)</c>; <c>PooledHeap.Alloc&lt;T&gt;()</c> becomes <c>PooledHeap.Free(h)</c>.</summary>
-    private static ExpressionStatementSyntax? FreeCall(InvocationExpressionSyntax allocation, string handle)
+    /// <summary>
+    /// <c>X.Alloc(...)</c> becomes <c>X.Free(h)</c>, <c>PooledHeap.Alloc&lt;T&gt;()</c> <c>PooledHeap.Free(h)</c> and
+    /// <c>heap.Alloc&lt;T&gt;()</c> <c>heap.Free(h)</c>; a block from a factory, or from an entry point whose free takes
+    /// more than the handle, is freed with <c>h.Dispose()</c>, which frees any block to the heap that owns it.
+    /// </summary>
+    private static ExpressionStatementSyntax? FreeCall(InvocationExpressionSyntax allocation, IInvocationOperation call, OwnershipRoles roles, string handle)
     {
-        var callee = allocation.Expression switch
-        {
-            MemberAccessExpressionSyntax member => member.Expression.WithoutTrivia().ToString() + ".Free",
-            SimpleNameSyntax => "Free",
-            _ => null,
-        };
-        return callee is null ? null : SyntaxFactory.ExpressionStatement(SyntaxFactory.ParseExpression($"{callee}({handle})"));
+        var role = roles.TableRoleOf(call.TargetMethod);
+        var free = role.Kind != OwnershipRole.Allocates || role.HeapOperand >= 0
+            ? $"{handle}.Dispose()"
+            : allocation.Expression switch
+            {
+                MemberAccessExpressionSyntax member => $"{member.Expression.WithoutTrivia()}.Free({handle})",
+                SimpleNameSyntax => $"Free({handle})",
+                _ => null,
+            };
+        return free is null ? null : SyntaxFactory.ExpressionStatement(SyntaxFactory.ParseExpression(free));
     }
 
     private static SyntaxNode Apply(SyntaxNode root, FixPlan plan)

@@ -118,6 +118,15 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Info,
         "A handle captured by a lambda or living across an await may be freed elsewhere; PooledGen does not guess.");
 
+    /// <summary>PG0014: a copy of a handle is kept while a using will free the block.</summary>
+    public static readonly DiagnosticDescriptor KeptWhileUsingFrees = Create(
+        "PG0014",
+        "Pooled handle kept while a using frees it",
+        "'{0}' is {1} here, but a using frees it at the end of its scope: the kept copy will point to a freed block",
+        OwnershipCategory,
+        DiagnosticSeverity.Warning,
+        "A using declaration or statement frees its handle when the scope ends. A copy stored in a field or collection, returned, or handed to a [TakesOwnership] parameter then names a block that may already hold another object. Drop the using and free the handle where its new owner is done with it.");
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpLinkBase + id + ".md");
 }

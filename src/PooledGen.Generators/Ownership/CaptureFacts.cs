@@ -21,18 +21,21 @@ internal sealed class CaptureFacts
     public HashSet<ISymbol> Freed { get; } = new(SymbolEqualityComparer.Default);
 
     /// <summary>
-    /// The member allocates, frees or disposes a handle somewhere. Without that none of PG0010-PG0013 can apply, and
-    /// the member (most members) costs no control-flow graph.
+    /// The member allocates, frees or disposes a handle or a heap somewhere. Without that none of PG0010-PG0014 can
+    /// apply, and the member (most members) costs no control-flow graph.
     /// </summary>
     public bool AllocatesOrFrees { get; private set; }
 
     /// <summary>One walk over the member's operations, lambdas included.</summary>
-    public static CaptureFacts Collect(IOperation memberBody, PooledSymbols symbols)
+    /// <param name="memberBody">The body of the member (or of the local function) to collect from.</param>
+    /// <param name="roles">The role table.</param>
+    /// <param name="chain">The factories being inferred when this body is one of them; null for a body analysed for itself.</param>
+    public static CaptureFacts Collect(IOperation memberBody, OwnershipRoles roles, FactoryChain? chain)
     {
         var facts = new CaptureFacts();
         foreach (var operation in memberBody.Descendants())
         {
-            if (operation is IInvocationOperation call && symbols.AllocatesOrFrees(call.TargetMethod))
+            if (!facts.AllocatesOrFrees && operation is IInvocationOperation call && roles.MattersToOwnership(call, chain))
             {
                 facts.AllocatesOrFrees = true;
             }
@@ -43,7 +46,7 @@ internal sealed class CaptureFacts
                 IParameterReferenceOperation parameter => parameter.Parameter,
                 _ => null,
             };
-            if (variable is null || !symbols.IsHandle(operation.Type))
+            if (variable is null || !roles.IsHandle(operation.Type))
             {
                 continue;
             }
@@ -53,7 +56,7 @@ internal sealed class CaptureFacts
                 facts.Captured.Add(variable);
             }
 
-            if (HandleUses.Classify(operation, symbols).Kind == HandleUseKind.Free)
+            if (HandleUses.Classify(operation, roles).Kind == HandleUseKind.Free)
             {
                 facts.Freed.Add(variable);
             }

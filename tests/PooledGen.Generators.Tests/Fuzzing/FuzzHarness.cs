@@ -1,3 +1,4 @@
+using PooledGen.Generators.Ownership;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Reflection;
@@ -22,12 +23,15 @@ namespace PooledGen.Generators.Tests.Fuzzing;
 /// </summary>
 internal static class FuzzHarness
 {
-    /// <summary>Every analyzer the package ships.</summary>
+    /// <summary>
+    /// Every analyzer the package ships; the ownership analyzer rethrows the internal errors it otherwise swallows, so
+    /// that the exception handler sees them.
+    /// </summary>
     public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
         typeof(PooledGenerator).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
-            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+            .Select(t => t == typeof(OwnershipAnalyzer) ? new OwnershipAnalyzer(rethrowInternalErrors: true) : (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
             .ToImmutableArray();
 
     /// <summary>The time one case may take: generous for a loaded 2-core machine; a hang takes forever.</summary>

@@ -9,7 +9,7 @@ namespace PooledGen.Generators.Tests.Ownership;
 public class FreeInFinallyCodeFixTests
 {
     private static Task VerifyFixAsync(string code, string fixedCode) =>
-        CSharpCodeFixVerifier<OwnershipAnalyzer, FreeInFinallyCodeFix>.VerifyAsync(Prelude + code, Prelude + fixedCode);
+        new CodeFixTest<FreeInFinallyCodeFix> { TestCode = Prelude + code, FixedCode = Prelude + fixedCode }.RunAsync();
 
     /// <summary>The diagnostic is reported but no fix is offered: the fixed code is the code.</summary>
     private static Task VerifyNoFixAsync(string code) => VerifyFixAsync(code, code);
@@ -107,6 +107,74 @@ public class FreeInFinallyCodeFixTests
                 finally
                 {
                     PooledHeap.Free(counter);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Blocks_from_a_factory_are_freed_with_Dispose() => VerifyFixAsync(
+        """
+        class C
+        {
+            static Pooled<Particle> Spawn() => Particle.Alloc();
+
+            float M()
+            {
+                var p = {|PG0012:Spawn()|};
+                return Helpers.Inspect(p);
+            }
+        }
+        """,
+        """
+        class C
+        {
+            static Pooled<Particle> Spawn() => Particle.Alloc();
+
+            float M()
+            {
+                var p = Spawn();
+                try
+                {
+                    return Helpers.Inspect(p);
+                }
+                finally
+                {
+                    p.Dispose();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Blocks_from_a_private_heap_are_freed_by_that_heap() => VerifyFixAsync(
+        """
+        class C
+        {
+            private readonly ArenaHeap _heap = new();
+
+            float M()
+            {
+                var p = {|PG0012:_heap.Alloc<Particle>()|};
+                return Helpers.Inspect(p);
+            }
+        }
+        """,
+        """
+        class C
+        {
+            private readonly ArenaHeap _heap = new();
+
+            float M()
+            {
+                var p = _heap.Alloc<Particle>();
+                try
+                {
+                    return Helpers.Inspect(p);
+                }
+                finally
+                {
+                    _heap.Free(p);
                 }
             }
         }

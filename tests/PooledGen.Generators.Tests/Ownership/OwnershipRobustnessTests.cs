@@ -107,7 +107,7 @@ public class OwnershipRobustnessTests
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: false);
         var diagnostics = await compilation
-            .WithAnalyzers([new OwnershipAnalyzer()], options)
+            .WithAnalyzers([OwnershipTestSource.StrictAnalyzer()], options)
             .GetAnalyzerDiagnosticsAsync();
         Assert.Empty(exceptions);
         return diagnostics;

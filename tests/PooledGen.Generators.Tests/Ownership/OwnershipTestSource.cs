@@ -1,4 +1,6 @@
-using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 using PooledGen.Generators.Ownership;
 using PooledGen.Generators.Tests.Infrastructure;
@@ -40,10 +42,34 @@ internal static class OwnershipTestSource
         """;
 
     /// <summary>Checks the diagnostics marked in <paramref name="code"/>, placed after the prelude.</summary>
-    public static Task VerifyAsync(string code, params DiagnosticResult[] expected) =>
-        CSharpAnalyzerVerifier<OwnershipAnalyzer>.VerifyAsync(Prelude + code, expected);
+    public static Task VerifyAsync(string code, params DiagnosticResult[] expected)
+    {
+        var test = new AnalyzerTest { TestCode = Prelude + code };
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
 
-    /// <summary>A bug in the analysis fails the test rather than silencing the method it met.</summary>
-    [ModuleInitializer]
-    internal static void FailOnInternalErrors() => OwnershipAnalyzer.RethrowInternalErrors = true;
+    /// <summary>The analyzer as tests run it: a bug in the analysis fails the test rather than silencing the method it met.</summary>
+    public static OwnershipAnalyzer StrictAnalyzer() => new(rethrowInternalErrors: true);
+
+    /// <summary>The analyzer test with PooledGen's references and the strict analyzer.</summary>
+    public sealed class AnalyzerTest : CSharpAnalyzerTest<OwnershipAnalyzer, DefaultVerifier>
+    {
+        /// <summary>Creates the test.</summary>
+        public AnalyzerTest() => TestReferences.Configure(this);
+
+        /// <inheritdoc />
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => [StrictAnalyzer()];
+    }
+
+    /// <summary>The code-fix test with PooledGen's references and the strict analyzer.</summary>
+    public sealed class CodeFixTest<TCodeFix> : CSharpCodeFixTest<OwnershipAnalyzer, TCodeFix, DefaultVerifier>
+        where TCodeFix : CodeFixProvider, new()
+    {
+        /// <summary>Creates the test.</summary>
+        public CodeFixTest() => TestReferences.Configure(this);
+
+        /// <inheritdoc />
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => [StrictAnalyzer()];
+    }
 }
