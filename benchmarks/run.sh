@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark suite of issue #7 and writes the results to benchmarks/results/:
-#   bash benchmarks/run.sh            full run (about 20-25 minutes on 2 cores), results committed to the repo
+#   bash benchmarks/run.sh            full run (about 30 minutes on 2 cores), results committed to the repo
 #   bash benchmarks/run.sh --quick    32-byte cases only, short iterations, results under
 #                                     benchmarks/BenchmarkDotNet.Artifacts/quick-results (not committed)
 #   bash benchmarks/run.sh --workloads       also the workload programs of issues #16 and #18 (speed,
