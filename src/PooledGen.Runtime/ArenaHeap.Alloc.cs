@@ -90,45 +90,6 @@ public sealed unsafe partial class ArenaHeap
     }
 
     /// <summary>
-    /// Bytes with undefined contents, from <paramref name="threadHeap"/> (one of this heap's, or null for the calling
-    /// thread's): the fast path, else the next pool, else the large path. A debug heap zeroes them anyway.
-    /// </summary>
-    internal void* AllocateUninitializedOn(ThreadHeap* threadHeap, nuint size)
-    {
-        if (_debug)
-        {
-            return AllocateDebug(size, SizeClass.Spacing, null, out _);
-        }
-
-        if (size > PooledHeap.SmallObjectThreshold)
-        {
-            return AllocateLarge(size, SizeClass.Spacing);
-        }
-
-        int sizeClass = size == 0 ? 0 : SizeClass.Of(size);
-        if (threadHeap == null)
-        {
-            return AllocateSmall(sizeClass);
-        }
-
-        byte* block = TryAllocateSmall(threadHeap, sizeClass);
-        return block != null ? block : AllocateFromPools(threadHeap, sizeClass);
-    }
-
-    /// <summary>This heap's untyped allocation: zeroed bytes from a class, or from the large-object path.</summary>
-    internal void* AllocateUntyped(nuint size)
-    {
-        if (size > PooledHeap.SmallObjectThreshold)
-        {
-            return AllocateLargeZeroed(size);
-        }
-
-        byte* block = AllocateSmall(size == 0 ? 0 : SizeClass.Of(size));
-        NativeMemory.Clear(block, size);
-        return block;
-    }
-
-    /// <summary>
     /// The complete allocation path of <paramref name="threadHeap"/>, one of this heap's (the fast path is only a
     /// shortcut into it): the current pool's free list, then the blocks other threads freed into it, then its
     /// never-used blocks; then the next pool with free blocks; then a cached empty pool; then an abandoned pool;

@@ -40,11 +40,7 @@ public sealed unsafe partial class ArenaHeap
         byte* arenaBase = OsMemory.AllocateAligned((nuint)arenaSize);
         Debug.Assert(((nuint)arenaBase & ~HeapGeometry.ArenaMask) == 0, "an arena is aligned to its size");
         var arena = (Arena*)(arenaBase + Pool.HeaderSize);
-        *arena = default;
-        arena->Base = arenaBase;
-        arena->HeapId = Id;
-        arena->IsDebug = _debug;
-        arena->FreePools = HeapGeometry.PoolsPerArena;
+        Arena.Initialize(arena, arenaBase, Id, _debug);
         try
         {
             ArenaRegistry.Add((nuint)arenaBase);
@@ -67,6 +63,11 @@ public sealed unsafe partial class ArenaHeap
     {
         Debug.Assert(Monitor.IsEntered(_lock), "arenas are released under the heap lock");
         Debug.Assert(_disposed || arena->FreePools == HeapGeometry.PoolsPerArena, "only an empty arena goes back to the operating system");
+        if (arena->OnPurgeList)
+        {
+            UnlinkFromPurge(arena);
+        }
+
         UnlinkArena(arena, arena->FreePools);
         ArenaRegistry.Remove((nuint)arena->Base);
         if (_disposed)
@@ -84,14 +85,27 @@ public sealed unsafe partial class ArenaHeap
         Debug.Assert(_arenasCurrent >= 0, "more arenas released than taken");
     }
 
-    /// <summary>Under the lock: every arena with no pool in use, the spare included, goes back to the operating system.</summary>
-    private void ReleaseEmptyArenas()
+    /// <summary>
+    /// Under the lock (Trim): every arena with no pool in use goes back to the operating system and every pool waiting
+    /// for the purge is decommitted now, whatever the delay.
+    /// </summary>
+    private void PurgeEverything()
     {
-        Arena** empty = &_arenasByFreePools[HeapGeometry.PoolsPerArena];
-        while (*empty != null)
+        for (int n = HeapGeometry.PoolsPerArena; n >= 1; n--)
         {
-            ReleaseArena(*empty);
+            for (Arena* arena = _arenasByFreePools[n]; arena != null;)
+            {
+                Arena* next = arena->Next;
+                if (arena->WaitingPools > 0 || arena->FreePools == HeapGeometry.PoolsPerArena)
+                {
+                    PurgeArena(arena);
+                }
+
+                arena = next;
+            }
         }
+
+        _purges++;
     }
 
     /// <summary>Under the lock, when the heap is disposed: every arena goes back, whatever it holds.</summary>

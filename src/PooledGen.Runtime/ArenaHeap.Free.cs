@@ -66,41 +66,6 @@ public sealed unsafe partial class ArenaHeap
         }
     }
 
-    /// <summary>The untyped free path: the pointer is checked before anything is read through it.</summary>
-    internal static void FreeUntyped(ThreadHeap* threadHeap, void* pointer)
-    {
-        if (pointer == null)
-        {
-            return;
-        }
-
-        if (ArenaRegistry.Contains((nuint)pointer & HeapGeometry.ArenaMask))
-        {
-            if (Arena.Of(pointer)->IsDebug)
-            {
-                // A debug heap's block, freed through a release heap: the address is past a guard prefix.
-                FreeDebug(pointer, 0, null);
-                return;
-            }
-
-            CheckIsLiveBlockStart((byte*)pointer);
-            if (!TryFreeLocal(threadHeap, (byte*)pointer, -1))
-            {
-                FreeElsewhere(threadHeap, (byte*)pointer, null);
-            }
-        }
-        else if (!LargeObjects.TryFree(pointer))
-        {
-            if (LargeObjects.IsDebugBlock(pointer))
-            {
-                FreeDebug(pointer, 0, null);
-                return;
-            }
-
-            throw NotOurs(pointer);
-        }
-    }
-
     /// <summary>
     /// A block whose pool <paramref name="threadHeap"/> does not own. When another thread of the same heap owns it (the
     /// producer/consumer case), push it on the pool's thread-free list here, reading only the pool's read-mostly line;

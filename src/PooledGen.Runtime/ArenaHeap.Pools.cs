@@ -18,7 +18,7 @@ public sealed unsafe partial class ArenaHeap
         }
 
         int freePools = arena->FreePools;
-        Pool* pool = Arena.TakePool(arena, out int firstOffset);
+        Pool* pool = Arena.TakePool(arena, out int firstOffset, out _);
         MoveArena(arena, freePools);
         Pool.Initialize(pool, sizeClass, firstOffset, threadHeap, threadHeap->HeapId);
         _poolsInUse[sizeClass]++;
@@ -26,7 +26,7 @@ public sealed unsafe partial class ArenaHeap
         return pool;
     }
 
-    /// <summary>Returns an empty pool to its arena; an arena left with no pool in use is freed unless it is the only spare.</summary>
+    /// <summary>Returns an empty pool to its arena, where it waits for reuse or for the purge (which also releases an emptied arena).</summary>
     private void ReleasePool(Pool* pool)
     {
         Debug.Assert(Monitor.IsEntered(_lock), "pools go back to arenas under the heap lock");
@@ -39,11 +39,7 @@ public sealed unsafe partial class ArenaHeap
         int freePools = arena->FreePools;
         Arena.ReturnPool(arena, pool);
         MoveArena(arena, freePools);
-        if (arena->FreePools == HeapGeometry.PoolsPerArena && arena->Next != null)
-        {
-            // Another empty arena is already kept as the spare: this one goes back to the operating system.
-            ReleaseArena(arena);
-        }
+        OnPoolReturned(arena);
     }
 
     /// <summary>Under the lock: returns the owner's empty pools to their arenas (Trim, or a trim request).</summary>

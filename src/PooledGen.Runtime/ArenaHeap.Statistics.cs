@@ -6,6 +6,27 @@ namespace PooledGen;
 // Statistics: a snapshot of the heap's counters, summed over its thread heaps under the heap lock.
 public sealed unsafe partial class ArenaHeap
 {
+    /// <summary>
+    /// Under the lock: pools whose pages the heap holds (carved and not decommitted since, the arena header's page of a
+    /// purged first pool aside) and, of those, the free ones waiting for the purge.
+    /// </summary>
+    private (long Committed, long Waiting) CountCommittedPools()
+    {
+        long committed = 0;
+        long waiting = 0;
+        for (int n = 0; n <= HeapGeometry.PoolsPerArena; n++)
+        {
+            for (Arena* arena = _arenasByFreePools[n]; arena != null; arena = arena->Next)
+            {
+                int decommitted = arena->FreePools - (HeapGeometry.PoolsPerArena - arena->CarvedPools) - arena->WaitingPools;
+                committed += arena->CarvedPools - decommitted;
+                waiting += arena->WaitingPools;
+            }
+        }
+
+        return (committed, waiting);
+    }
+
     /// <summary>Takes a snapshot of this heap's statistics. Allocating threads are not stopped.</summary>
     /// <returns>The snapshot.</returns>
     public PooledHeapStatistics GetStatistics()
@@ -51,8 +72,15 @@ public sealed unsafe partial class ArenaHeap
             }
 
             long freePools = _arenasCurrent * HeapGeometry.PoolsPerArena - poolsInUse;
+            (long committedPools, long waitingPools) = CountCommittedPools();
             return new PooledHeapStatistics
             {
+                BytesCommitted = committedPools * HeapGeometry.PoolSize + _largeObjectBytes,
+                PoolsWaitingForPurge = waitingPools,
+                BytesWaitingForPurge = waitingPools * HeapGeometry.PoolSize,
+                Purges = _purges,
+                PoolsDecommitted = _poolsDecommitted,
+                PurgeDelay = PurgeDelayMilliseconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(PurgeDelayMilliseconds),
                 ArenaSize = HeapGeometry.ArenaSize,
                 PoolSize = HeapGeometry.PoolSize,
                 SizeClasses = classes,

@@ -64,31 +64,44 @@ public sealed unsafe partial class ArenaHeap
                 Expect(arena->IsDebug == _debug, $"{name}: IsDebug is {arena->IsDebug} on a heap whose debug mode is {_debug}");
                 Expect(arena->FreePools == n, $"{name}: in bucket {n} but has {arena->FreePools} free pools");
                 Expect(arena->CarvedPools >= 0 && arena->CarvedPools <= HeapGeometry.PoolsPerArena, $"{name}: {arena->CarvedPools} carved pools of {HeapGeometry.PoolsPerArena}");
-                int returned = ValidateArenaFreeList(arena, name);
-                Expect(arena->FreePools == HeapGeometry.PoolsPerArena - arena->CarvedPools + returned,
-                    $"{name}: {arena->FreePools} free pools, but {HeapGeometry.PoolsPerArena - arena->CarvedPools} never carved and {returned} returned");
+                ValidateArenaMaps(arena, name);
+                // With a delay, an arena with something to purge waits on the purge list (one whose waiting pools were
+                // reused since may stay on it: the purge then finds nothing to do); with none, or never, no arena is on it.
+                bool hasSomethingToPurge = arena->WaitingPools > 0 || arena->FreePools == HeapGeometry.PoolsPerArena;
+                Expect(PurgeDelayMilliseconds > 0 ? !hasSomethingToPurge || arena->OnPurgeList : !arena->OnPurgeList,
+                    $"{name}: on the purge list is {arena->OnPurgeList}, with {arena->WaitingPools} pools waiting and {arena->FreePools} free, and a purge delay of {PurgeDelayMilliseconds} ms");
                 walk.PoolsInUseByArena[(nint)arena->Base] = 0;
                 previous = arena;
             }
         }
 
         Expect(arenas == _arenasCurrent, $"the heap counts {_arenasCurrent} arenas but its buckets hold {arenas}");
-        Expect(_arenasByFreePools[HeapGeometry.PoolsPerArena] == null || _arenasByFreePools[HeapGeometry.PoolsPerArena]->Next == null,
-            "more than one empty arena is kept (only one spare is)");
+        long onPurgeList = 0;
+        for (Arena* arena = _purgeList; arena != null; arena = arena->PurgeNext)
+        {
+            Expect(++onPurgeList <= arenas && arena->OnPurgeList, $"the purge list holds arena 0x{(nuint)arena->Base:X}, which is not marked as on it (or the list has a cycle)");
+        }
     }
 
-    private int ValidateArenaFreeList(Arena* arena, string name)
+    private static void ValidateArenaMaps(Arena* arena, string name)
     {
-        var seen = new HashSet<nint>();
-        for (Pool* pool = arena->FreePoolList; pool != null; pool = pool->Next)
+        int free = 0;
+        int waiting = 0;
+        for (int i = 0; i < HeapGeometry.PoolsPerArena; i++)
         {
-            Expect(Arena.Of(pool) == arena, $"{name}: its free pool list holds pool 0x{(nuint)pool:X} of another arena");
-            Expect(Arena.PoolIndex(arena, pool) < arena->CarvedPools, $"{name}: its free pool list holds pool 0x{(nuint)pool:X}, which was never carved");
-            Expect(seen.Add((nint)pool), $"{name}: pool 0x{(nuint)pool:X} is on its free pool list twice (a cycle?)");
-            Expect(pool->State == PoolState.InArena && pool->Owner == ThreadHeap.Detached, $"{name}: free pool 0x{(nuint)pool:X} is {pool->State}, owned by 0x{(nuint)pool->Owner:X}");
+            bool isFree = Arena.Has(Arena.FreeMap(arena), i);
+            bool isWaiting = Arena.Has(Arena.WaitingMap(arena), i);
+            Pool* pool = Arena.PoolAt(arena, i);
+            Expect(!isWaiting || (isFree && i < arena->CarvedPools), $"{name}: pool {i} waits for the purge but is not a free carved pool");
+            Expect(isFree || i < arena->CarvedPools, $"{name}: pool {i} is in use but was never carved");
+            Expect(!isWaiting || (pool->State == PoolState.InArena && pool->Owner == ThreadHeap.Detached),
+                $"{name}: waiting pool {i} is {pool->State}, owned by 0x{(nuint)pool->Owner:X}");
+            free += isFree ? 1 : 0;
+            waiting += isWaiting ? 1 : 0;
         }
 
-        return seen.Count;
+        Expect(free == arena->FreePools, $"{name}: counts {arena->FreePools} free pools but its map has {free}");
+        Expect(waiting == arena->WaitingPools, $"{name}: counts {arena->WaitingPools} pools waiting for the purge but its map has {waiting}");
     }
 
     private void ValidateThreadHeaps(HeapWalk walk)
@@ -159,6 +172,7 @@ public sealed unsafe partial class ArenaHeap
         walk.PoolsInUseByArena[arenaBase] = inArena + 1;
         Arena* arena = Arena.Of(pool);
         Expect(Arena.PoolIndex(arena, pool) < arena->CarvedPools, $"{name}: its arena never carved it");
+        Expect(!Arena.Has(Arena.FreeMap(arena), Arena.PoolIndex(arena, pool)), $"{name}: its arena counts it as free");
         Expect(pool->State == state, $"{name}: State is {pool->State}, expected {state}");
         Expect(pool->Owner == owner, $"{name}: owned by 0x{(nuint)pool->Owner:X}, expected 0x{(nuint)owner:X}");
         Expect(pool->SizeClass == sizeClass, $"{name}: serves class {pool->SizeClass}, expected {sizeClass}");

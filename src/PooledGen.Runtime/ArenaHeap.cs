@@ -22,16 +22,17 @@ using System.Threading;
  *   +---------------------------------+-----------------+-----------------+-- ... --+-----------------+
  *
  *   pool (PoolSize, aligned to PoolSize)
- *   +------------+------------+-------+-------+-------+-------+-------+------------------------+-----+
- *   | Pool hdr   | thread-free| block | block | block | block | block |   never used yet       |pad  |
- *   | (owner's)  | (others')  | used  | free  | used  | free  | used  |   (bump: NextOffset)   |     |
- *   +------------+------------+-------+-------+-------+-------+-------+------------------------+-----+
- *     0           64          128                                      ^NextOffset
+ *   +-----------+-----------+-----------+-------+-------+-------+-------+------------------------+-----+
+ *   | line 0:   | line 1:   | line 2:   | block | block | block | block |   never used yet       |pad  |
+ *   | read-     | the       | other     | used  | free  | used  | free  |   (bump: NextOffset)   |     |
+ *   | mostly    | owner's   | threads'  |       |       |       |       |                        |     |
+ *   +-----------+-----------+-----------+-------+-------+-------+-------+------------------------+-----+
+ *     0           64          128         192                              ^NextOffset
  *                                       free blocks are a singly linked list through their first 8 bytes
  *
  * Finding things from a block address b:
  *     pool  = b & ~(PoolSize - 1)                 (the pool header: class, free list, owner)
- *     arena = (b & ~(ArenaSize - 1)) + 128        (the arena header: owning heap, free pools)
+ *     arena = (b & ~(ArenaSize - 1)) + 192        (the arena header: owning heap, free-pool bitmaps)
  *     "is b ours?" = the masked arena base is in ArenaRegistry, checked BEFORE any header is read.
  *
  * Threads (mimalloc): each thread has a ThreadHeap per ArenaHeap, holding per class a current pool, a list of
@@ -50,11 +51,15 @@ using System.Threading;
  *   - Everything else (new pools, arenas, abandonment, statistics) happens under one lock per heap, off the
  *     fast paths.
  *
- * Giving memory back (pymalloc; ArenaHeap.Pools.cs and ArenaHeap.Arenas.cs): an empty pool goes back to its arena
- * (except the current pool of its class, kept so that alloc/free pairs do not thrash); pools are taken from the
- * fullest arenas first (usable arenas bucketed by free-pool count), so that lightly used ones drain; an arena with no
- * pool in use is returned to the operating system unless it is the only empty one (one spare is kept); Trim()
- * returns the spare too.
+ * Giving memory back (pymalloc, and mimalloc's purge; ArenaHeap.Pools.cs, ArenaHeap.Arenas.cs, ArenaHeap.Purge.cs):
+ * an empty pool is cached by its thread (a few) or goes back to its arena (the current pool of its class is kept, so
+ * that alloc/free pairs do not thrash); pools are taken from the fullest arenas first (usable arenas bucketed by
+ * free-pool count), so that lightly used ones drain. A pool back in its arena keeps its pages for the purge delay;
+ * then a timer decommits it (madvise: out of RSS, reads zeros) and returns arenas with no pool in use to the
+ * operating system. Trim() does it all now.
+ *
+ * LocalHeap (LocalHeap.cs) hands a thread its thread heap as a ref struct, so that allocations and frees through it
+ * read no thread-static; the implicit entry points (T.Alloc(), PooledHeap.Alloc) read one per call.
  *
  * Requests over 512 bytes, and structs aligned more strictly than 64 bytes, take the large-object path
  * (ArenaHeap.Large.cs, LargeObjects.cs). Arenas come from the OS itself (mmap, OsMemory.cs), so that a released
@@ -62,7 +67,8 @@ using System.Threading;
  *
  * Debug mode (POOLEDGEN_DEBUG=1, or a heap made with debug: true): every entry point sends the call to the debug
  * paths before any fast path. A debug block is a larger block with a header, guard bytes (0xFD) before and after
- * the user's bytes, a stamp the handle carries, and a record of where it was allocated (DebugLayout.cs draws it).
+ * the user's bytes, a stamp (the allocation's generation, which handles carry in their top bits while the process-wide
+ * switch is on), and a record of where it was allocated (DebugLayout.cs draws it); freed blocks wait in a quarantine.
  *
  * Checking it (ArenaHeap.Validate.cs): Debug.Assert at every state transition of a pool, an arena, a thread heap
  * and a block; Validate() walks the whole heap and names the first broken invariant. Debug builds run both; the
@@ -271,23 +277,6 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         }
     }
 
-    /// <summary>Allocates <paramref name="size"/> zeroed bytes, at least 16-byte aligned, from this heap.</summary>
-    /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
-    /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
-    /// <exception cref="OutOfMemoryException">The operating system, or the cap, refused the memory.</exception>
-    public void* Allocate(nuint size) =>
-        _debug ? AllocateDebug(size, SizeClass.Spacing, null, out _) : AllocateUntyped(size);
-
-    /// <summary>
-    /// Allocates <paramref name="size"/> bytes whose contents are undefined (C's <c>malloc</c>, where
-    /// <see cref="Allocate(nuint)"/> is <c>calloc</c>), at least 16-byte aligned: for a caller that writes every byte
-    /// before it reads any. A debug heap still zeroes them.
-    /// </summary>
-    /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
-    /// <returns>The block; free it with <see cref="Free(void*)"/>.</returns>
-    /// <exception cref="OutOfMemoryException">The operating system, or the cap, refused the memory.</exception>
-    public void* AllocateUninitialized(nuint size) => AllocateUninitializedOn(_debug ? null : CurrentThreadHeapOrNull(), size);
-
     /// <summary>
     /// The calling thread's part of this heap, to allocate and free through without a thread-static read per call (see
     /// <see cref="LocalHeap"/>). Attaches the thread to the heap if it has not used it yet.
@@ -295,38 +284,21 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
     public LocalHeap Local => new(CurrentThreadHeap());
 
-    /// <summary>Frees a block from <see cref="Allocate(nuint)"/> (of any PooledGen heap). A null pointer is ignored.</summary>
-    /// <param name="pointer">The block.</param>
-    /// <exception cref="ArgumentException">
-    /// <paramref name="pointer"/> was not handed out by PooledGen, or points inside a block rather than at its start;
-    /// nothing is freed and the heap is unchanged.
-    /// </exception>
-    /// <exception cref="PoolCorruptionException">Debug mode: a guard byte around the block was overwritten; nothing was freed.</exception>
-    /// <exception cref="ObjectDisposedException">Debug mode: the block was already freed; nothing was freed.</exception>
-    public void Free(void* pointer)
-    {
-        if (_debug)
-        {
-            FreeDebug(pointer, 0, null);
-            return;
-        }
-
-        FreeUntyped(CurrentThreadHeapOrNull(), pointer);
-    }
-
     /// <summary>
-    /// Gives memory back now: the calling thread's empty pools and every empty abandoned pool return to their
-    /// arenas, and every arena with no pool in use (the spare included) returns to the operating system. Other
-    /// threads are asked to release their empty pools at their next slow path.
+    /// Gives memory back now, without waiting for the purge delay: the calling thread's empty pools and every empty
+    /// abandoned pool return to their arenas, every pool waiting for the purge is decommitted, and every arena with no
+    /// pool in use returns to the operating system. Other threads are asked to release their empty pools at their
+    /// next slow path.
     /// </summary>
-    /// <returns>The bytes returned to the operating system.</returns>
+    /// <returns>The bytes returned to the operating system: arenas released and pools decommitted.</returns>
     public long Trim()
     {
         ThreadHeap* self = CurrentThreadHeapOrNull();
         lock (_lock)
         {
             ThrowIfDisposed();
-            long releasedBefore = _arenasReleased;
+            long released = _arenasReleased;
+            long decommitted = _poolsDecommitted;
             if (self != null)
             {
                 ReleaseEmptyPools(self);
@@ -340,8 +312,8 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             }
 
             ReleaseEmptyAbandonedPools();
-            ReleaseEmptyArenas();
-            return (_arenasReleased - releasedBefore) * HeapGeometry.ArenaSize;
+            PurgeEverything();
+            return (_arenasReleased - released) * HeapGeometry.ArenaSize + (_poolsDecommitted - decommitted) * HeapGeometry.PoolSize;
         }
     }
 
@@ -389,6 +361,8 @@ public sealed unsafe partial class ArenaHeap : IDisposable
                 _threadHeaps = s_noThreadHeaps;
             }
 
+            _purgeTimer?.Dispose();
+            _purgeArmed = false;
             ReleaseAllArenas();
             RecycleAllThreadHeaps();
             NativeMemory.Free(_arenasByFreePools);

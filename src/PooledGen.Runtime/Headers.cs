@@ -135,19 +135,26 @@ internal unsafe partial struct Pool
 /// <summary>
 /// The header of an arena: <c>ArenaSize</c> bytes taken from the operating system, aligned to their size and cut
 /// into pools. It sits right after the header of the arena's first pool, so that every pool keeps its header at its
-/// own start.
+/// own start, and is followed by its two pool bitmaps.
 /// </summary>
 /// <remarks>
 /// <para><b>Who writes what.</b> Everything under the owning heap's lock. Free paths of other heaps read
 /// <see cref="HeapId"/> and <see cref="IsDebug"/>, which never change while the arena lives.</para>
+/// <para><b>Why bitmaps.</b> A free pool may be decommitted (its pages given back, reading zeros), so nothing about
+/// free pools can live in their own headers: which pools are free, and which of those still hold their pages while
+/// they wait for the purge, is kept here, one bit per pool (<c>FreeMap</c> and <c>WaitingMap</c>, each
+/// <c>ArenaHeap.MapWords</c> 64-bit words right after this struct).</para>
 /// <para><b>Invariants:</b></para>
 /// <list type="bullet">
 /// <item><see cref="Base"/> is a multiple of <c>ArenaSize</c> and is in the ArenaRegistry while the arena lives.</item>
-/// <item><c>0 &lt;= CarvedPools &lt;= PoolsPerArena</c>; pools at index &gt;= CarvedPools have never been touched.</item>
-/// <item><c>FreePools == (PoolsPerArena - CarvedPools) + |FreePoolList|</c>; every pool on
-/// <see cref="FreePoolList"/> is carved, distinct, in this arena, and InArena.</item>
+/// <item><c>0 &lt;= CarvedPools &lt;= PoolsPerArena</c>; pools at index &gt;= CarvedPools have never been touched,
+/// and are free.</item>
+/// <item><c>FreePools == |FreeMap|</c>; <c>WaitingMap</c> is a subset of <c>FreeMap</c> below <see cref="CarvedPools"/>
+/// and <c>WaitingPools == |WaitingMap|</c>. A free pool not waiting is decommitted (or never carved): zeros.</item>
+/// <item>A pool that is not free is out of the arena: owned by a thread heap, cached, or abandoned.</item>
 /// <item>The arena is on exactly one list of its heap's <c>_arenasByFreePools</c>: the one at index
-/// <see cref="FreePools"/>. At most one arena is empty (<c>FreePools == PoolsPerArena</c>): the spare.</item>
+/// <see cref="FreePools"/>. It is on the heap's purge list exactly when it has waiting pools or is empty (then the
+/// purge releases it at <see cref="PurgeDeadline"/>), unless purging is off.</item>
 /// </list>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -159,26 +166,38 @@ internal unsafe partial struct Arena
     /// <summary>The id of the <see cref="ArenaHeap"/> that owns the arena.</summary>
     public int HeapId;
 
-    /// <summary>Pools not in use: on <see cref="FreePoolList"/> or never carved. The arena's place in the ordering.</summary>
+    /// <summary>Pools not in use: free in the arena (waiting for the purge, decommitted, or never carved). The arena's place in the ordering.</summary>
     public int FreePools;
 
     /// <summary>Pools carved so far, lazily: pools at or past this index have never been touched.</summary>
     public int CarvedPools;
 
+    /// <summary>Free pools whose pages are still committed, waiting for the purge (or for reuse before it).</summary>
+    public int WaitingPools;
+
     /// <summary>
     /// True when the owning heap is in debug mode: its blocks hand out an address past a guard prefix, so an untyped
-    /// free sends them to the debug checks. Sits in what was padding: the header keeps its size.
+    /// free sends them to the debug checks.
     /// </summary>
     public bool IsDebug;
 
-    /// <summary>Empty pools returned to the arena, singly linked through <see cref="Pool.Next"/>.</summary>
-    public Pool* FreePoolList;
+    /// <summary>True while the arena is on its heap's purge list.</summary>
+    public bool OnPurgeList;
+
+    /// <summary>When (<c>Environment.TickCount64</c>) the purge may decommit its waiting pools, or release it if empty: the last pool return plus the purge delay.</summary>
+    public long PurgeDeadline;
 
     /// <summary>Next arena with the same <see cref="FreePools"/> count.</summary>
     public Arena* Next;
 
     /// <summary>Previous arena with the same <see cref="FreePools"/> count.</summary>
     public Arena* Prev;
+
+    /// <summary>Next arena on the heap's purge list.</summary>
+    public Arena* PurgeNext;
+
+    /// <summary>Previous arena on the heap's purge list.</summary>
+    public Arena* PurgePrev;
 }
 
 /// <summary>

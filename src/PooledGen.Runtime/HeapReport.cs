@@ -47,6 +47,9 @@ internal static class HeapReport
         Row(writer, "# bytes in large blocks", stats.LargeObjectBytes);
         writer.WriteLine(new string(' ', LabelWidth + 2) + new string('-', ValueWidth));
         Row(writer, "# bytes reserved", stats.BytesReserved, stats.MaxReservedBytes > 0 ? Invariant($"cap {stats.MaxReservedBytes:N0}") : null);
+        Row(writer, "# bytes committed", stats.BytesCommitted, "resident: the rest is decommitted or never touched");
+        Row(writer, "# bytes waiting for the purge", stats.BytesWaitingForPurge, Invariant($"{stats.PoolsWaitingForPurge:N0} pools; purge delay {Delay(stats.PurgeDelay)}"));
+        Row(writer, "# purges", stats.Purges, Invariant($"{stats.PoolsDecommitted:N0} pools decommitted"));
         writer.WriteLine();
         if (stats.BytesLostToPadding is { } padding)
         {
@@ -66,6 +69,9 @@ internal static class HeapReport
         writer.WriteLine();
         WriteTypes(writer, stats);
     }
+
+    private static string Delay(System.TimeSpan delay) =>
+        delay == System.Threading.Timeout.InfiniteTimeSpan ? "never (Trim only)" : Invariant($"{delay.TotalMilliseconds:N0} ms");
 
     public static void WriteLeakReport(TextWriter writer, string heapName, List<LiveAllocation>? live)
     {

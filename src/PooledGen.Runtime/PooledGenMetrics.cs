@@ -51,6 +51,10 @@ internal static class PooledGenMetrics
             "Blocks handed out and not freed, per size class in use.");
         meter.CreateObservableUpDownCounter("pooledgen.large_object.count", () => Observe(s => s.LargeObjectCount), "{block}",
             "Live blocks of the large-object path.");
+        meter.CreateObservableUpDownCounter("pooledgen.memory.committed_size", () => Observe(s => s.BytesCommitted), "By",
+            "Bytes the heap keeps resident: pools touched and not decommitted since, and large blocks.");
+        meter.CreateObservableUpDownCounter("pooledgen.memory.purge_waiting_size", () => Observe(s => s.BytesWaitingForPurge), "By",
+            "Bytes of free pools that still hold their pages, waiting for the purge delay to pass.");
 
         // Figures since the heap was created, which only grow: counters.
         meter.CreateObservableCounter("pooledgen.allocations", () => Observe(s => s.Allocations), "{block}",
@@ -59,6 +63,10 @@ internal static class PooledGenMetrics
             "Blocks freed (small and large), summed from per-thread counters.");
         meter.CreateObservableCounter("pooledgen.memory.total_allocated", () => Observe(s => s.BytesAllocated), "By",
             "Bytes allocated: blocks allocated per size class times the block size, plus the bytes of large blocks.");
+        meter.CreateObservableCounter("pooledgen.purge.count", () => Observe(s => s.Purges), "{purge}",
+            "Purges run: by the purge timer once the delay passed, or by Trim().");
+        meter.CreateObservableCounter("pooledgen.pool.decommitted", () => Observe(s => s.PoolsDecommitted), "{pool}",
+            "Pools whose pages purges gave back to the operating system.");
         return meter;
     }
 

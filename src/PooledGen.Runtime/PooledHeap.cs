@@ -204,6 +204,21 @@ public static unsafe class PooledHeap
     public static void WriteLeakReport(System.IO.TextWriter writer) => Shared.WriteLeakReport(writer);
 
     /// <summary>
+    /// Writes the shared heap's arena map as compact text: one line per arena with a glyph per pool (how full it is, or
+    /// empty, waiting for the purge, decommitted, never carved), so that memory held by sparse arenas can be seen; in
+    /// debug mode, also the types (and allocation sites) whose blocks hold the sparsest arenas. See
+    /// <see cref="ArenaHeap.WriteArenaMap(System.IO.TextWriter)"/>.
+    /// </summary>
+    /// <param name="writer">Where to write, e.g. <see cref="Console.Out"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> is null.</exception>
+    public static void WriteArenaMap(System.IO.TextWriter writer) => Shared.WriteArenaMap(writer);
+
+    /// <summary>Writes the shared heap's arena map as an SVG picture (see <see cref="ArenaHeap.WriteArenaMapSvg(System.IO.TextWriter)"/>).</summary>
+    /// <param name="writer">Where to write, e.g. a <see cref="System.IO.StreamWriter"/> on <c>arenas.svg</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> is null.</exception>
+    public static void WriteArenaMapSvg(System.IO.TextWriter writer) => Shared.WriteArenaMapSvg(writer);
+
+    /// <summary>
     /// Returns to the operating system every arena of the shared heap with no block in use (see
     /// <see cref="ArenaHeap.Trim"/>).
     /// </summary>

@@ -5,10 +5,10 @@ namespace PooledGen;
 /// <summary>
 /// Start-up settings of the PooledGen allocator. Arena and pool sizes are process-wide: set them once, before the
 /// first allocation, with <see cref="PooledHeap.Configure(PooledHeapOptions)"/>, with the AppContext switches
-/// (<c>PooledGen.ArenaSize</c>, <c>PooledGen.PoolSize</c>, <c>PooledGen.MaxReservedBytes</c>, e.g. as
-/// <c>RuntimeHostConfigurationOption</c> items) or with the environment variables <c>POOLEDGEN_ARENA_SIZE</c>,
-/// <c>POOLEDGEN_POOL_SIZE</c> and <c>POOLEDGEN_MAX_RESERVED_BYTES</c>, in that order of precedence. Values are
-/// read once.
+/// (<c>PooledGen.ArenaSize</c>, <c>PooledGen.PoolSize</c>, <c>PooledGen.MaxReservedBytes</c>,
+/// <c>PooledGen.PurgeDelay</c>, e.g. as <c>RuntimeHostConfigurationOption</c> items) or with the environment variables
+/// <c>POOLEDGEN_ARENA_SIZE</c>, <c>POOLEDGEN_POOL_SIZE</c>, <c>POOLEDGEN_MAX_RESERVED_BYTES</c> and
+/// <c>POOLEDGEN_PURGE_DELAY_MS</c>, in that order of precedence. Values are read once.
 /// </summary>
 /// <remarks>
 /// A switch or variable PooledGen cannot use (not a number, or out of range) is refused at the first use of a heap
@@ -69,6 +69,27 @@ public sealed class PooledHeapOptions
     /// </summary>
     public long MaxReservedBytes { get; set; }
 
+    /// <summary>The default purge delay (see <see cref="PurgeDelay"/>).</summary>
+    public static readonly TimeSpan DefaultPurgeDelay = TimeSpan.FromMilliseconds(DefaultPurgeDelayMilliseconds);
+
+    /// <summary>The longest purge delay: one hour.</summary>
+    public static readonly TimeSpan MaxPurgeDelay = TimeSpan.FromHours(1);
+
+    internal const long DefaultPurgeDelayMilliseconds = 1000;
+
+    /// <summary>
+    /// How long memory freed back to an arena is kept before it goes back to the operating system (every heap, set
+    /// once). A pool returned to its arena keeps its pages for this long, so that memory freed and allocated again
+    /// within the delay (a burst, a frame, a request) is reused without page faults; then the purge decommits it (it
+    /// leaves the process's RSS at once while its addresses stay reserved), and an arena with no pool in use goes back
+    /// to the operating system. The purge runs on a timer, only while something is waiting, so an idle program gets
+    /// its memory back without calling the allocator. <see cref="TimeSpan.Zero"/> purges at once (every pool return is
+    /// a system call); <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> never purges (only <c>Trim()</c> gives
+    /// memory back). Default: one second (mimalloc 3 also waits one second; jemalloc ten). Also the AppContext switch
+    /// <c>PooledGen.PurgeDelay</c> or the environment variable <c>POOLEDGEN_PURGE_DELAY_MS</c>, in milliseconds (-1 for never).
+    /// </summary>
+    public TimeSpan PurgeDelay { get; set; } = DefaultPurgeDelay;
+
     /// <summary>Checks every setting and throws on the first one out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message says which and why.</exception>
     public void Validate()
@@ -80,7 +101,10 @@ public sealed class PooledHeapOptions
     }
 
     /// <summary>A copy, so that options handed to the heap cannot be changed behind its back.</summary>
-    internal PooledHeapOptions Clone() => new() { ArenaSize = ArenaSize, PoolSize = PoolSize, MaxReservedBytes = MaxReservedBytes };
+    internal PooledHeapOptions Clone() => new() { ArenaSize = ArenaSize, PoolSize = PoolSize, MaxReservedBytes = MaxReservedBytes, PurgeDelay = PurgeDelay };
+
+    /// <summary>The purge delay in whole milliseconds; -1 for never.</summary>
+    internal long PurgeDelayMilliseconds => PurgeDelay == System.Threading.Timeout.InfiniteTimeSpan ? -1 : (long)PurgeDelay.TotalMilliseconds;
 
     /// <summary>
     /// Options from the AppContext switches, then the environment, then the defaults, validated.
@@ -94,11 +118,15 @@ public sealed class PooledHeapOptions
         StartupSwitch? arena = StartupSwitch.Read("PooledGen.ArenaSize", "POOLEDGEN_ARENA_SIZE", int.MaxValue, appContextData, environment);
         StartupSwitch? pool = StartupSwitch.Read("PooledGen.PoolSize", "POOLEDGEN_POOL_SIZE", int.MaxValue, appContextData, environment);
         StartupSwitch? cap = StartupSwitch.Read("PooledGen.MaxReservedBytes", "POOLEDGEN_MAX_RESERVED_BYTES", long.MaxValue, appContextData, environment);
+        StartupSwitch? purge = StartupSwitch.Read("PooledGen.PurgeDelay", "POOLEDGEN_PURGE_DELAY_MS", (long)MaxPurgeDelay.TotalMilliseconds, appContextData, environment, "milliseconds");
         var options = new PooledHeapOptions
         {
             ArenaSize = (int)(arena?.Value ?? DefaultArenaSize),
             PoolSize = (int)(pool?.Value ?? DefaultPoolSize),
             MaxReservedBytes = cap?.Value ?? 0,
+            PurgeDelay = purge is null ? DefaultPurgeDelay
+                : purge.Value == -1 ? System.Threading.Timeout.InfiniteTimeSpan
+                : TimeSpan.FromMilliseconds(purge.Value),
         };
 
         if (options.FindProblem() is (string setting, _, string reason))
@@ -107,6 +135,7 @@ public sealed class PooledHeapOptions
             {
                 nameof(ArenaSize) => arena,
                 nameof(PoolSize) => pool,
+                nameof(PurgeDelay) => purge,
                 _ => cap,
             };
             throw StartupSwitch.OutOfRange(culprit, reason);
@@ -143,6 +172,12 @@ public sealed class PooledHeapOptions
         if (MaxReservedBytes < 0)
         {
             return (nameof(MaxReservedBytes), MaxReservedBytes, "MaxReservedBytes must be 0 (no cap) or a positive number of bytes.");
+        }
+
+        if (PurgeDelay != System.Threading.Timeout.InfiniteTimeSpan && (PurgeDelay < TimeSpan.Zero || PurgeDelay > MaxPurgeDelay))
+        {
+            return (nameof(PurgeDelay), (long)PurgeDelay.TotalMilliseconds,
+                $"PurgeDelay must be between 0 and {MaxPurgeDelay.TotalMilliseconds:0} milliseconds, or infinite (-1: never purge); it is {PurgeDelay.TotalMilliseconds:0} milliseconds.");
         }
 
         return null;

@@ -48,6 +48,28 @@ public sealed class PooledHeapStatistics
     /// <summary>Bytes held from the operating system: arenas and large blocks.</summary>
     public long BytesReserved { get; init; }
 
+    /// <summary>
+    /// Bytes the heap keeps resident: pools it has touched and not decommitted since (in use, cached, or waiting for the
+    /// purge), and large blocks. At most <see cref="BytesReserved"/>; the rest of the reserved address space is
+    /// decommitted or was never touched.
+    /// </summary>
+    public long BytesCommitted { get; init; }
+
+    /// <summary>Free pools that still hold their pages, waiting for the purge delay to pass (or to be reused first).</summary>
+    public long PoolsWaitingForPurge { get; init; }
+
+    /// <summary>Bytes of <see cref="PoolsWaitingForPurge"/>.</summary>
+    public long BytesWaitingForPurge { get; init; }
+
+    /// <summary>Purges run so far (by the purge timer, or by <c>Trim()</c>).</summary>
+    public long Purges { get; init; }
+
+    /// <summary>Pools decommitted by purges so far.</summary>
+    public long PoolsDecommitted { get; init; }
+
+    /// <summary>The heap's purge delay (<see cref="PooledHeapOptions.PurgeDelay"/>).</summary>
+    public System.TimeSpan PurgeDelay { get; init; }
+
     /// <summary>Bytes in blocks handed out and not freed (whole blocks, padding included) and in large blocks.</summary>
     public long BytesInUse { get; init; }
 

@@ -97,6 +97,9 @@ internal static class StartupConfiguration
         }
     }
 
+    /// <summary>The frozen purge delay in milliseconds (-1: never): the default for every heap made from now on.</summary>
+    public static long PurgeDelayMilliseconds => Freeze().PurgeDelayMilliseconds;
+
     private static PooledHeapOptions ReadSwitches() =>
         PooledHeapOptions.FromSwitches(AppContext.GetData, Environment.GetEnvironmentVariable);
 }

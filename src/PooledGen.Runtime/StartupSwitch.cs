@@ -21,7 +21,7 @@ internal sealed record StartupSwitch(string Name, bool IsEnvironmentVariable, st
     /// <summary>The switch, else the environment variable, else null when neither is set.</summary>
     /// <exception cref="InvalidOperationException">The value is not a whole number up to <paramref name="max"/>.</exception>
     public static StartupSwitch? Read(string appContextName, string environmentName, long max,
-        Func<string, object?> appContextData, Func<string, string?> environment)
+        Func<string, object?> appContextData, Func<string, string?> environment, string unit = "bytes")
     {
         object? given = appContextData(appContextName);
         bool fromEnvironment = given is null;
@@ -49,7 +49,7 @@ internal sealed record StartupSwitch(string Name, bool IsEnvironmentVariable, st
         if (value is null || value > max)
         {
             throw new InvalidOperationException(
-                $"PooledGen: {setting}, which is not a whole number of bytes up to {max.ToString(CultureInfo.InvariantCulture)}. {Fix}");
+                $"PooledGen: {setting}, which is not a whole number of {unit} up to {max.ToString(CultureInfo.InvariantCulture)}. {Fix}");
         }
 
         return setting;

@@ -20,7 +20,7 @@ public class LocalHeapTests
         Assert.Equal(8, Unsafe.SizeOf<Pooled<ListNode>>());
         Assert.Equal(8, Unsafe.SizeOf<Pooled<Bytes513>>());
         Assert.Equal((16, 16), (ListNode.PooledSize, ListNode.PooledBlockSize));
-        Assert.Equal(Unsafe.SizeOf<ListNode>(), ListNode.PooledSize);
+        Assert.Equal(ListNode.PooledSize, Unsafe.SizeOf<ListNode>());
     }
 
     [Fact]

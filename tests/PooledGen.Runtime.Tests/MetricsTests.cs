@@ -29,6 +29,10 @@ public unsafe class MetricsTests
             ["pooledgen.allocations"] = ("ObservableCounter`1", "{block}"),
             ["pooledgen.frees"] = ("ObservableCounter`1", "{block}"),
             ["pooledgen.memory.total_allocated"] = ("ObservableCounter`1", "By"),
+            ["pooledgen.memory.committed_size"] = ("ObservableUpDownCounter`1", "By"),
+            ["pooledgen.memory.purge_waiting_size"] = ("ObservableUpDownCounter`1", "By"),
+            ["pooledgen.purge.count"] = ("ObservableCounter`1", "{purge}"),
+            ["pooledgen.pool.decommitted"] = ("ObservableCounter`1", "{pool}"),
         };
         Assert.Equal(expected.OrderBy(p => p.Key), published.OrderBy(p => p.Key));
     }
@@ -108,6 +112,10 @@ public unsafe class MetricsTests
         Assert.Equal(stats.Allocations, values["pooledgen.allocations"]);
         Assert.Equal(stats.Frees, values["pooledgen.frees"]);
         Assert.Equal(stats.BytesAllocated, values["pooledgen.memory.total_allocated"]);
+        Assert.Equal(stats.BytesCommitted, values["pooledgen.memory.committed_size"]);
+        Assert.Equal(stats.BytesWaitingForPurge, values["pooledgen.memory.purge_waiting_size"]);
+        Assert.Equal(stats.Purges, values["pooledgen.purge.count"]);
+        Assert.Equal(stats.PoolsDecommitted, values["pooledgen.pool.decommitted"]);
         Assert.Equal(309, stats.Allocations);
         Assert.Equal(51, stats.Frees);
 

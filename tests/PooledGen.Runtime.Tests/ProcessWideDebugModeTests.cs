@@ -17,6 +17,10 @@ public class ProcessWideDebugModeTests
         DebugModeProcess.Run(nameof(DebugModeProcess.UseAfterFree));
 
     [Fact]
+    public void With_POOLEDGEN_DEBUG_a_stale_handle_is_caught_after_its_block_is_reused_by_its_generation() =>
+        DebugModeProcess.Run(nameof(DebugModeProcess.StaleHandleAfterReuse));
+
+    [Fact]
     public void With_POOLEDGEN_DEBUG_the_leak_report_and_statistics_of_the_shared_heap_show_the_live_blocks() =>
         DebugModeProcess.Run(nameof(DebugModeProcess.LeakReportAndStatistics));
 }
@@ -84,6 +88,47 @@ public static unsafe class DebugModeProcess
         Assert.Equal(1, Assert.Single(PooledHeap.GetStatistics().LiveTypes).LiveCount);
         PooledHeap.Free(leaked);
         Assert.Empty(PooledHeap.GetLiveAllocations());
+    }
+
+    public static void StaleHandleAfterReuse()
+    {
+        // The handle carries its allocation's generation in its top bits; Pointer and Value see the address only.
+        Pooled<Bytes100> stale = PooledHeap.Alloc<Bytes100>();
+        nuint address = (nuint)stale.Pointer;
+        Assert.Equal(0u, address >> 48);
+        Assert.NotEqual(0, stale.Tag);
+        Assert.Equal(8, sizeof(Pooled<Bytes100>));
+        stale.Value.First = 1;
+        PooledHeap.Free(stale);
+
+        // Allocate and free until the block leaves the quarantine and is handed out again to someone else.
+        Pooled<Bytes100> owner = default;
+        for (int i = 0; i < 4 * DebugBlocks.QuarantineBlocks && owner.IsNull; i++)
+        {
+            Pooled<Bytes100> p = PooledHeap.Alloc<Bytes100>();
+            if ((nuint)p.Pointer == address)
+            {
+                owner = p;
+            }
+            else
+            {
+                PooledHeap.Free(p);
+            }
+        }
+
+        Assert.False(owner.IsNull, "the freed block was never handed out again");
+        owner.Value.First = 42;
+
+        var used = Assert.Throws<ObjectDisposedException>(() => stale.Value.First);
+        Assert.Contains("allocated again", used.Message);
+        var freed = Assert.Throws<ObjectDisposedException>(() => PooledHeap.Free(stale));
+        Assert.Equal("Pooled<Bytes100>", freed.ObjectName);
+        Assert.Contains("stale handle", freed.Message);
+        Assert.Throws<ObjectDisposedException>(() => PooledHeap.Local.Free(stale));
+        Assert.Throws<ObjectDisposedException>(() => stale.Dispose());
+
+        Assert.Equal(42, owner.Value.First); // the new owner's block is untouched and still live
+        PooledHeap.Free(owner);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

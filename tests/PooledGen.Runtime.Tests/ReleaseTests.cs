@@ -39,10 +39,11 @@ public unsafe class ReleaseTests
     }
 
     [Fact]
-    public void An_arena_with_no_pool_in_use_goes_back_to_the_OS_keeping_one_spare()
+    public void With_no_purge_delay_an_arena_with_no_pool_in_use_goes_back_to_the_OS_at_once()
     {
-        // The arena layer alone: the thread keeps no empty pool of its own (CacheTests covers that cache).
-        using var heap = new ArenaHeap { CachedPoolLimit = 0 };
+        // The arena layer alone: the thread keeps no empty pool of its own (CacheTests covers that cache), and nothing
+        // waits for a purge (PurgeTests covers the delay).
+        using var heap = new ArenaHeap { CachedPoolLimit = 0, PurgeDelayMilliseconds = 0 };
         int perArena = HeapTests.BlocksPerArena(BlockSize);
         var blocks = new List<nint>();
         for (int i = 0; i < 2 * perArena + 1; i++)
@@ -56,14 +57,16 @@ public unsafe class ReleaseTests
             heap.Free((void*)b);
         }
 
-        // The first two arenas emptied: one was kept as the spare, one released. The third holds the current
-        // pool of the class, kept (empty) so that the next allocation does not take a pool again.
+        // The first two arenas emptied and went back at once. The third holds the current pool of the class, kept
+        // (empty) so that the next allocation does not take a pool again.
         PooledHeapStatistics stats = heap.GetStatistics();
-        Assert.Equal(1, stats.ArenasReleased);
-        Assert.Equal(2, stats.ArenasCurrent);
+        Assert.Equal(2, stats.ArenasReleased);
+        Assert.Equal(1, stats.ArenasCurrent);
         Assert.Equal(3, stats.ArenasHighWater);
+        Assert.Equal(0, stats.PoolsWaitingForPurge);
+        heap.Validate();
 
-        Assert.Equal(2L * HeapGeometry.ArenaSize, heap.Trim());
+        Assert.Equal(HeapGeometry.ArenaSize, heap.Trim());
         stats = heap.GetStatistics();
         Assert.Equal(0, stats.ArenasCurrent);
         Assert.Equal(3, stats.ArenasReleased);
