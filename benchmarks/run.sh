@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark suite of issue #7 and writes the results to benchmarks/results/:
-#   bash benchmarks/run.sh            full run (about 20-25 minutes on 2 cores), results committed to the repo
+#   bash benchmarks/run.sh            full run (about 30 minutes on 2 cores), results committed to the repo
 #   bash benchmarks/run.sh --quick    32-byte cases only, short iterations, results under
 #                                     benchmarks/BenchmarkDotNet.Artifacts/quick-results (not committed)
 #   bash benchmarks/run.sh --workloads       also the workload programs of issues #16 and #18 (speed,
@@ -77,7 +77,7 @@ if [ "$suites" = 1 ]; then
 fi
 
 if [ "$workloads" = 1 ]; then
-  # Plain console programs (not BenchmarkDotNet): each prints its tables and writes NAME.md and NAME.json.
+  # Plain console programs (not BenchmarkDotNet): each prints its tables and writes NAME.md, NAME.json and its charts.
   echo "== workloads (speed, binarytrees, larson)"
   dotnet build PooledGen.Workloads/PooledGen.Workloads.csproj -c Release --nologo -v q
   workload=(dotnet PooledGen.Workloads/bin/Release/net10.0/PooledGen.Workloads.dll)
@@ -86,6 +86,6 @@ if [ "$workloads" = 1 ]; then
     echo "== workload: $program"
     "${workload[@]}" "$program" --out "$results/workloads" "${quick[@]}" || status=$?
   done
-  echo "Workload results in $results/workloads (speed, binarytrees, larson: .md and .json)"
+  echo "Workload results in $results/workloads (speed, binarytrees, larson: .md, .json and .png)"
 fi
 exit $status

@@ -62,7 +62,8 @@ public sealed record Pattern(string Suite, string Title);
 public static class Results
 {
     /// <summary>The allocators in the order the tables and charts show them.</summary>
-    public static readonly string[] Allocators = ["PooledGen", "NativeMemory", "Glibc", "Mimalloc", "Pymalloc", "ManagedNew", "ObjectPool"];
+    public static readonly string[] Allocators =
+        ["PooledGen", "PooledGenLocal", "FreeList", "NativeMemory", "Glibc", "Mimalloc", "MimallocCalloc", "Pymalloc", "ManagedNew", "ObjectPool"];
 
     /// <summary>The alloc/free patterns.</summary>
     public static readonly Pattern[] Patterns =
@@ -123,44 +124,11 @@ public static class Chart
     /// <summary>Writes the chart of <paramref name="pattern"/> to <paramref name="path"/>.</summary>
     public static void Write(List<Row> rows, Pattern pattern, string path)
     {
-        var plot = new ScottPlot.Plot();
         var sizes = rows.Where(r => r.Suite == pattern.Suite).Select(r => r.Size).Distinct().Order().ToArray();
         var allocators = Results.Allocators.Where(a => rows.Any(r => r.Suite == pattern.Suite && r.Method == a)).ToArray();
-        var palette = new ScottPlot.Palettes.Category10();
-        var groupWidth = allocators.Length + 1.5;
-        var bars = new List<ScottPlot.Bar>();
-        for (var s = 0; s < sizes.Length; s++)
-        {
-            for (var a = 0; a < allocators.Length; a++)
-            {
-                if (rows.Find(pattern.Suite, allocators[a], sizes[s]) is { } row)
-                {
-                    bars.Add(new ScottPlot.Bar
-                    {
-                        Position = s * groupWidth + a,
-                        Value = row.MedianNs,
-                        FillColor = palette.GetColor(a),
-                        LineWidth = 0,
-                    });
-                }
-            }
-        }
-
-        plot.Add.Bars(bars);
-        for (var a = 0; a < allocators.Length; a++)
-        {
-            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = allocators[a], FillColor = palette.GetColor(a) });
-        }
-
-        var ticks = sizes.Select((size, s) => new ScottPlot.Tick(s * groupWidth + (allocators.Length - 1) / 2.0, $"{size} B")).ToArray();
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
-        plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.Bottom.Label.Text = "payload size";
-        plot.Axes.Left.Label.Text = "ns per alloc+free (lower is better)";
-        plot.Title($"{pattern.Title}");
-        plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(ScottPlot.Edge.Right);
-        plot.SavePng(path, 1000, 520);
+        PooledGen.Benchmarks.Shared.GroupedBarChart.Write(path, pattern.Title, "payload size", "ns per alloc+free (lower is better)",
+            sizes.Select(size => $"{size} B").ToArray(), allocators,
+            (s, a) => rows.Find(pattern.Suite, allocators[a], sizes[s])?.MedianNs);
     }
 }
 
@@ -185,6 +153,7 @@ public static class Summary
         md.AppendLine("Ratios are peer time ÷ PooledGen time from the same run: above 1.00 PooledGen is faster, below 1.00 it is slower.");
         md.AppendLine();
         Targets(md, rows, memory);
+        LocalHeapTargets(md, rows);
 
         foreach (var pattern in Results.Patterns)
         {
@@ -242,6 +211,36 @@ public static class Summary
         md.AppendLine(Invariant, $"| Churn: reserved ≤ 1.25x in use | {Format(reservedRatio, "0.00", "x")} | {Met(reservedRatio <= 1.25, reservedRatio)} |");
         double? trimmed = churn is null ? null : (churn.RssEnd - churn.RssStart) / 1048576.0;
         md.AppendLine(Invariant, $"| Free-all + Trim: RSS within 5 MiB of start | {Format(trimmed, "+0.0;-0.0", " MiB")} | {Met(trimmed <= 5, trimmed)} |");
+        md.AppendLine();
+    }
+
+    // Issue #16's speed targets, as far as these suites measure them (mimalloc's mi_malloc, the free list, both PooledGen paths).
+    private static void LocalHeapTargets(StringBuilder md, List<Row> rows)
+    {
+        md.AppendLine("## Targets of issue #16 (`PooledGenLocal` = `heap.Alloc<T>()` / `heap.Free(h)` through `PooledHeap.Local`)");
+        md.AppendLine();
+        md.AppendLine("| Target | Measured | Met? |");
+        md.AppendLine("|---|--:|:-:|");
+        var local = rows.Find("Batch", "PooledGenLocal");
+        var floor = rows.Find("Batch", "FreeList");
+        var toFloor = local is null || floor is null ? (double?)null : local.MedianNs / floor.MedianNs;
+        md.AppendLine(Invariant, $"| Batch 32 B: LocalHeap within 1.3x of the free list (LocalHeap time ÷ free-list time) | {Format(toFloor, "0.00", "x")} | {Met(toFloor <= 1.3, toFloor)} |");
+        var pooled = rows.Find("Batch", "PooledGen");
+        var mimalloc = rows.Find("Batch", "Mimalloc");
+        var implicitRatio = pooled is null || mimalloc is null ? (double?)null : mimalloc.MedianNs / pooled.MedianNs;
+        md.AppendLine(Invariant, $"| Batch 32 B: `Alloc<T>()` faster than mimalloc (mimalloc ÷ PooledGen) | {Format(implicitRatio, "0.00", "x")} | {Met(implicitRatio > 1, implicitRatio)} |");
+        foreach (var (method, label) in new[] { ("PooledGenLocal", "LocalHeap faster than mimalloc (ratio > 1.00)"), ("PooledGen", "`Alloc<T>()` at least level with mimalloc (ratio ≥ 1.00)") })
+        {
+            var cases = Results.Patterns
+                .SelectMany(p => rows.Where(r => r.Suite == p.Suite && r.Method == method))
+                .Select(r => (r, peer: rows.Find(r.Suite, "Mimalloc", r.Size)))
+                .Where(c => c.peer is not null)
+                .Select(c => c.peer!.MedianNs / c.r.MedianNs)
+                .ToList();
+            var met = cases.Count(ratio => method == "PooledGen" ? ratio >= 1 : ratio > 1);
+            md.AppendLine(Invariant, $"| Every size, batch/LIFO/random: {label} | {(cases.Count == 0 ? "n/a" : $"{met} of {cases.Count} cases; worst {cases.Min():0.00}x")} | {Met(met == cases.Count, cases.Count == 0 ? null : cases.Min())} |");
+        }
+
         md.AppendLine();
     }
 

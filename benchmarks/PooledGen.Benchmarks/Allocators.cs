@@ -1,6 +1,8 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.ObjectPool;
+using PooledGen.Benchmarks.Shared;
 
 namespace PooledGen.Benchmarks;
 
@@ -17,6 +19,23 @@ public interface IBlockAllocator<THandle>
 
     /// <summary>Gives the block back.</summary>
     void Free(THandle handle);
+
+    /// <summary>
+    /// What frees <paramref name="handles"/> later, from a cleanup that outlives this call (the random pattern's live set).
+    /// By default a copy of this allocator; an allocator bound to its caller's stack (a <c>ref struct</c>) makes its
+    /// own.
+    /// </summary>
+    Action FreeLater(THandle[] handles)
+    {
+        var self = this;
+        return () =>
+        {
+            foreach (var handle in handles)
+            {
+                self.Free(handle);
+            }
+        };
+    }
 }
 
 /// <summary>PooledGen's typed API, as generated code calls it.</summary>
@@ -34,6 +53,57 @@ public readonly unsafe struct PooledAllocator<T> : IBlockAllocator<Pooled<T>> wh
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(Pooled<T> handle) => PooledHeap.Free(handle);
+}
+
+/// <summary>
+/// PooledGen's typed API through the calling thread's <see cref="LocalHeap"/> (<c>heap.Alloc&lt;T&gt;()</c>, zeroed, and
+/// <c>heap.Free(h)</c>, as the generated <c>T.Alloc(heap)</c> / <c>T.Free(heap, h)</c> call it), the heap taken from
+/// <c>PooledHeap.Local</c> once per benchmark call and passed in.
+/// </summary>
+public readonly ref struct LocalHeapAllocator<T>(LocalHeap heap) : IBlockAllocator<Pooled<T>> where T : unmanaged
+{
+    private readonly LocalHeap _heap = heap;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe Pooled<T> Alloc(long tag)
+    {
+        var handle = _heap.Alloc<T>();
+        *(long*)handle.Pointer = tag;
+        return handle;
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(Pooled<T> handle) => _heap.Free(handle);
+
+    /// <inheritdoc />
+    /// <remarks>A LocalHeap cannot outlive the call that took it: the cleanup takes its own thread's.</remarks>
+    public Action FreeLater(Pooled<T>[] handles) => () =>
+    {
+        var heap = PooledHeap.Local;
+        foreach (var handle in handles)
+        {
+            heap.Free(handle);
+        }
+    };
+}
+
+/// <summary>The floor: an unsynchronised free list over NativeMemory slabs (<see cref="UnsynchronisedFreeList{T}"/>), no zeroing.</summary>
+public readonly unsafe struct FreeListAllocator<T> : IBlockAllocator<nint> where T : unmanaged
+{
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint Alloc(long tag)
+    {
+        var p = (long*)UnsynchronisedFreeList<T>.Pop();
+        *p = tag;
+        return (nint)p;
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(nint handle) => UnsynchronisedFreeList<T>.Push((void*)handle);
 }
 
 /// <summary><see cref="NativeMemory.Alloc(nuint)"/>/<see cref="NativeMemory.Free"/>: glibc malloc through the runtime.</summary>

@@ -23,7 +23,7 @@ public static class BenchmarkOptions
 
     /// <summary>
     /// The job: two launches (separate processes, since load from other work on a shared machine comes and goes),
-    /// each with 3 warm-up and 6 measured iterations of 200 ms: the full run of about 115 cases takes about 20-25
+    /// each with 3 warm-up and 6 measured iterations of 200 ms: the full run of about 160 cases takes about 30
     /// minutes on 2 cores. MemoryDiagnoser on; GitHub markdown and JSON exports; peers that are not installed
     /// filtered out.
     /// </summary>

@@ -17,7 +17,7 @@ internal sealed unsafe class NativePeer
     private static NativePeer? s_mimalloc;
     private static NativePeer? s_pymalloc;
 
-    private NativePeer(string name, string[] libraries, string package, string malloc, string free)
+    private NativePeer(string name, string[] libraries, string package, string malloc, string calloc, string free)
     {
         Name = name;
         foreach (var library in libraries)
@@ -30,21 +30,22 @@ internal sealed unsafe class NativePeer
         }
 
         Malloc = (delegate* unmanaged[SuppressGCTransition]<nuint, void*>)Export(malloc);
+        Calloc = (delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*>)Export(calloc);
         Free = (delegate* unmanaged[SuppressGCTransition]<void*, void>)Export(free);
         Missing = Library == 0 ? $"{libraries[0]} not found (install it with `apt-get install -y {package}`)"
-            : Malloc == null || Free == null ? $"{libraries[0]} has no {malloc}/{free}"
+            : Malloc == null || Calloc == null || Free == null ? $"{libraries[0]} has no {malloc}/{calloc}/{free}"
             : null;
     }
 
     /// <summary>glibc's malloc/free called directly (NativeMemory.Alloc reaches them through the runtime's shim).</summary>
-    public static NativePeer Glibc => s_glibc ??= new("Glibc", ["libc.so.6"], "libc6", "malloc", "free");
+    public static NativePeer Glibc => s_glibc ??= new("Glibc", ["libc.so.6"], "libc6", "malloc", "calloc", "free");
 
     /// <summary>Debian's libmimalloc2.0: mi_malloc/mi_free.</summary>
-    public static NativePeer Mimalloc => s_mimalloc ??= new("Mimalloc", ["libmimalloc.so.2", "libmimalloc.so"], "libmimalloc2.0", "mi_malloc", "mi_free");
+    public static NativePeer Mimalloc => s_mimalloc ??= new("Mimalloc", ["libmimalloc.so.2", "libmimalloc.so"], "libmimalloc2.0", "mi_malloc", "mi_calloc", "mi_free");
 
     /// <summary>CPython 3.11's pymalloc: PyObject_Malloc/PyObject_Free, after Py_InitializeEx(0).</summary>
     public static NativePeer Pymalloc => s_pymalloc ??= InitializePython(
-        new("Pymalloc", ["libpython3.11.so.1.0", "libpython3.11.so.1", "libpython3.11.so"], "libpython3.11", "PyObject_Malloc", "PyObject_Free"));
+        new("Pymalloc", ["libpython3.11.so.1.0", "libpython3.11.so.1", "libpython3.11.so"], "libpython3.11", "PyObject_Malloc", "PyObject_Calloc", "PyObject_Free"));
 
     /// <summary>Glibc, Mimalloc and Pymalloc.</summary>
     public static NativePeer[] All => [Glibc, Mimalloc, Pymalloc];
@@ -64,11 +65,17 @@ internal sealed unsafe class NativePeer
     /// <summary>The allocator's malloc.</summary>
     public delegate* unmanaged[SuppressGCTransition]<nuint, void*> Malloc { get; }
 
+    /// <summary>The allocator's calloc (count, size): zeroed blocks.</summary>
+    public delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*> Calloc { get; }
+
     /// <summary>The allocator's free.</summary>
     public delegate* unmanaged[SuppressGCTransition]<void*, void> Free { get; }
 
     /// <summary>An allocator of <paramref name="size"/>-byte blocks for the suites.</summary>
     public NativeAllocator Blocks(nuint size) => new(size, Malloc, Free);
+
+    /// <summary>An allocator of zeroed <paramref name="size"/>-byte blocks (calloc(1, size)) for the suites.</summary>
+    public NativeZeroedAllocator ZeroedBlocks(nuint size) => new(size, Calloc, Free);
 
     /// <summary>The address of an export of the library, or 0.</summary>
     public nint Export(string symbol) =>
@@ -104,6 +111,26 @@ public readonly unsafe struct NativeAllocator(
     public nint Alloc(long tag)
     {
         var p = (long*)malloc(size);
+        *p = tag;
+        return (nint)p;
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(nint handle) => free((void*)handle);
+}
+
+/// <summary>A native peer's calloc(1, size)/free: zeroed blocks, as PooledGen's Alloc&lt;T&gt;() hands out.</summary>
+public readonly unsafe struct NativeZeroedAllocator(
+    nuint size,
+    delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*> calloc,
+    delegate* unmanaged[SuppressGCTransition]<void*, void> free) : IBlockAllocator<nint>
+{
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint Alloc(long tag)
+    {
+        var p = (long*)calloc(1, size);
         *p = tag;
         return (nint)p;
     }

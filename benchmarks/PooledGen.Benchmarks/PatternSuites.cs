@@ -27,6 +27,14 @@ public abstract class PatternSuite
     [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
     public void PooledGen() => ForSize(new PooledGenRun());
 
+    /// <summary>heap.Alloc&lt;T&gt; / heap.Free through the thread's LocalHeap, taken from PooledHeap.Local once per call.</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void PooledGenLocal() => ForSize(new PooledGenLocalRun());
+
+    /// <summary>An unsynchronised C# free list: the floor.</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void FreeList() => ForSize(new FreeListRun());
+
     /// <summary>NativeMemory.Alloc / Free (glibc through the runtime).</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
     public void NativeMemory() => Run<NativeMemoryAllocator, nint>(new((nuint)Size));
@@ -38,6 +46,10 @@ public abstract class PatternSuite
     /// <summary>mi_malloc / mi_free.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
     public void Mimalloc() => Run<NativeAllocator, nint>(NativePeer.Mimalloc.Blocks((nuint)Size));
+
+    /// <summary>mi_calloc / mi_free: zeroed, like PooledGen's Alloc&lt;T&gt;().</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void MimallocCalloc() => Run<NativeZeroedAllocator, nint>(NativePeer.Mimalloc.ZeroedBlocks((nuint)Size));
 
     /// <summary>PyObject_Malloc / PyObject_Free.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
@@ -51,9 +63,12 @@ public abstract class PatternSuite
     [Benchmark(OperationsPerInvoke = Operations)]
     public void ObjectPool() => ForSize(new ObjectPoolRun());
 
-    /// <summary>Runs <see cref="Operations"/> alloc+free pairs of the pattern with one allocator.</summary>
+    /// <summary>
+    /// Runs <see cref="Operations"/> alloc+free pairs of the pattern with one allocator, which may be a <c>ref struct</c>
+    /// bound to this call (a LocalHeap).
+    /// </summary>
     protected abstract void Run<TAllocator, THandle>(TAllocator allocator)
-        where TAllocator : struct, IBlockAllocator<THandle>;
+        where TAllocator : struct, IBlockAllocator<THandle>, allows ref struct;
 
     // The typed allocators need the payload struct of the size: one switch picks it for all of them.
     private void ForSize<TRun>(TRun run) where TRun : struct, ISizedRun
@@ -81,6 +96,18 @@ public abstract class PatternSuite
     private readonly struct PooledGenRun : ISizedRun
     {
         public void Run<T>(PatternSuite suite) where T : unmanaged => suite.Run<PooledAllocator<T>, Pooled<T>>(default);
+    }
+
+    // The LocalHeap is taken here, once per benchmark call, and handed to the pattern as its allocator.
+    private readonly struct PooledGenLocalRun : ISizedRun
+    {
+        public void Run<T>(PatternSuite suite) where T : unmanaged =>
+            suite.Run<LocalHeapAllocator<T>, Pooled<T>>(new(PooledHeap.Local));
+    }
+
+    private readonly struct FreeListRun : ISizedRun
+    {
+        public void Run<T>(PatternSuite suite) where T : unmanaged => suite.Run<FreeListAllocator<T>, nint>(default);
     }
 
     private readonly struct ManagedNewRun : ISizedRun
@@ -199,7 +226,7 @@ public class RandomFrees : PatternSuite
     }
 
     private THandle[] FillLiveSet<TAllocator, THandle>(TAllocator allocator)
-        where TAllocator : struct, IBlockAllocator<THandle>
+        where TAllocator : struct, IBlockAllocator<THandle>, allows ref struct
     {
         var slots = new THandle[LiveSet];
         for (var i = 0; i < slots.Length; i++)
@@ -208,13 +235,7 @@ public class RandomFrees : PatternSuite
         }
 
         _slots = slots;
-        _freeAll = () =>
-        {
-            foreach (var handle in slots)
-            {
-                allocator.Free(handle);
-            }
-        };
+        _freeAll = allocator.FreeLater(slots);
         return slots;
     }
 }

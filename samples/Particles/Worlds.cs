@@ -36,12 +36,15 @@ public abstract class World<TParticle, TSpark>(int capacity) : IWorld
 
 /// <summary>
 /// The fountain in PooledGen blocks: every particle, spark and trail is a <c>[Pooled]</c> struct allocated with the
-/// generated <c>Alloc</c> and returned with <c>Free</c> the frame it expires. The lists hold only 16-byte handles.
+/// generated <c>Alloc</c> and returned with <c>Free</c> the frame it expires. The lists hold only 8-byte handles.
+/// Each frame takes the thread's <see cref="LocalHeap"/> once and passes it to every <c>Alloc</c> and <c>Free</c>, so
+/// that none of them looks the thread's heap up again.
 /// </summary>
 public sealed class PooledWorld(int capacity) : World<Pooled<Particle>, Pooled<Spark>>(capacity)
 {
     public override void Frame(int frame, ref Random32 random, SimulationSettings settings)
     {
+        var heap = PooledHeap.Local;
         for (var i = 0; i < _particles.Count;)
         {
             var particle = _particles[i];
@@ -58,7 +61,7 @@ public sealed class PooledWorld(int capacity) : World<Pooled<Particle>, Pooled<S
             else
             {
                 _particles.SwapRemoveAt(i);
-                Expire(particle);
+                Expire(heap, particle);
             }
         }
 
@@ -72,25 +75,25 @@ public sealed class PooledWorld(int capacity) : World<Pooled<Particle>, Pooled<S
             else
             {
                 _sparks.SwapRemoveAt(i);
-                Spark.Free(spark);
+                Spark.Free(heap, spark);
             }
         }
 
         for (var n = settings.ParticlesAt(frame); n > 0; n--)
         {
-            var particle = Particle.Alloc(Simulation.Emit(ref random));
+            var particle = Particle.Alloc(heap, Simulation.Emit(ref random));
             Allocations++;
             if (random.NextFloat() < settings.TrailChance)
             {
-                particle.Value.Trail = Trail.Alloc();
+                particle.Value.Trail = Trail.Alloc(heap);
                 Allocations++;
                 LiveTrails++;
             }
 
             if (random.NextFloat() < settings.SparkChance)
             {
-                _sparks.Add(Spark.Alloc(Simulation.Throw(particle.Value, ref random)));
-                _sparks.Add(Spark.Alloc(Simulation.Throw(particle.Value, ref random)));
+                _sparks.Add(Spark.Alloc(heap, Simulation.Throw(particle.Value, ref random)));
+                _sparks.Add(Spark.Alloc(heap, Simulation.Throw(particle.Value, ref random)));
                 Allocations += 2;
             }
 
@@ -100,29 +103,31 @@ public sealed class PooledWorld(int capacity) : World<Pooled<Particle>, Pooled<S
 
     public override void Clear()
     {
+        var heap = PooledHeap.Local;
         foreach (var particle in _particles)
         {
-            Expire(particle);
+            Expire(heap, particle);
         }
 
         foreach (var spark in _sparks)
         {
-            Spark.Free(spark);
+            Spark.Free(heap, spark);
         }
 
         _particles.Clear();
         _sparks.Clear();
     }
 
-    private void Expire(Pooled<Particle> particle)
+    private void Expire(LocalHeap heap, Pooled<Particle> particle)
     {
-        if (!particle.Value.Trail.IsNull)
+        var trail = particle.Value.Trail;
+        if (!trail.IsNull)
         {
-            Trail.Free(particle.Value.Trail);
+            Trail.Free(heap, trail);
             LiveTrails--;
         }
 
-        Particle.Free(particle);
+        Particle.Free(heap, particle);
     }
 }
 

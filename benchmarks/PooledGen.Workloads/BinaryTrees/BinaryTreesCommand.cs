@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Text;
+using PooledGen.Benchmarks.Shared;
 
 namespace PooledGen.Workloads.BinaryTrees;
 
@@ -30,21 +31,27 @@ internal static class BinaryTreesCommand
           --depth N            maximum depth (default 18; at least 6)
           --runs N             timed runs per variant and mode; the median is reported (default 5)
           --modes LIST         of single,parallel (default: both)
-          --threads N          workers of the parallel mode (default: the number of cores)
-          --variants LIST      of pooled, pooled-copy, class, mimalloc, mimalloc-zalloc, glibc (default: all)
+          --threads N          worker threads of the parallel mode (default: the number of cores)
+          --variants LIST      of pooled, pooled-copy, pooled-local, pooled-local-copy, class, mimalloc,
+                               mimalloc-zalloc, glibc (default: all)
           --quick              depth 12, 2 runs: a check that it works, not a measurement
-          --out DIR            where binarytrees.md and .json go (default: artifacts/workloads)
+          --out DIR            where binarytrees.md, .json and .png go (default: artifacts/workloads)
         """;
 
     /// <summary>The PooledGen variant every other is compared with.</summary>
     public const string Baseline = "pooled";
 
+    /// <summary>The PooledGen variant through an explicit LocalHeap, which every other is also compared with.</summary>
+    public const string LocalBaseline = "pooled-local";
+
     public static readonly TreeVariant[] Variants =
     [
         TreeVariant.Of<PooledTrees, Pooled<Node>>(Baseline, "PooledGen", "`Node.Alloc()` / `Node.Free()`", null),
         TreeVariant.Of<PooledCopyTrees, Pooled<Node>>("pooled-copy", "PooledGen", "`Node.Alloc(in value)` / `Node.Free()`", null),
-        // EXTENSION POINT (issue #18): the LocalHeap variant (see Trees.cs) goes here, e.g.
-        //   TreeVariant.Of<LocalHeapTrees, Pooled<Node>>("pooled-local", "PooledGen", "`Node.Alloc(heap)` / `Node.Free(heap, h)`", null),
+        TreeVariant.Of<LocalHeapTrees, Pooled<Node>>(LocalBaseline, "PooledGen",
+            "`Node.Alloc(heap)` / `Node.Free(heap, h)`, `heap = PooledHeap.Local` once per tree, passed down", null),
+        TreeVariant.Of<LocalHeapCopyTrees, Pooled<Node>>("pooled-local-copy", "PooledGen",
+            "`Node.Alloc(heap, in value)` / `Node.Free(heap, h)`, `heap = PooledHeap.Local` once per tree, passed down", null),
         TreeVariant.Of<ClassTrees, ClassTrees.TreeNode>("class", "class nodes", "`new TreeNode(left, right)`, left to the GC", null),
         TreeVariant.Of<NativeTrees<MimallocMalloc>, nint>("mimalloc", "mimalloc", "`mi_malloc` / `mi_free`, `Node*`", NativePeer.Mimalloc),
         TreeVariant.Of<NativeTrees<MimallocZalloc>, nint>("mimalloc-zalloc", "mimalloc", "`mi_zalloc` / `mi_free`, `Node*`", NativePeer.Mimalloc),
@@ -85,15 +92,35 @@ internal static class BinaryTreesCommand
 
         var withRatios = figures.Select(f => f with
         {
-            Ratio = figures.FirstOrDefault(b => b.Mode == f.Mode && b.Variant == Baseline) is { } baseline ? f.MedianSeconds / baseline.MedianSeconds : null,
+            Ratio = RatioTo(Baseline, f, figures),
+            LocalRatio = RatioTo(LocalBaseline, f, figures),
         }).ToList();
         var results = new TreeResults(info, depth, runs, threads, expected.Lines().ToArray(), withRatios);
         var markdown = ToMarkdown(results);
         Console.WriteLine();
         Console.WriteLine(markdown);
         ResultFiles.Write(folder, "binarytrees", markdown, results);
+        WriteChart(folder, results);
         return 0;
     }
+
+    private static double? RatioTo(string variant, TreeFigure figure, List<TreeFigure> all) =>
+        all.FirstOrDefault(b => b.Mode == figure.Mode && b.Variant == variant) is { } baseline ? figure.MedianSeconds / baseline.MedianSeconds : null;
+
+    // Seconds per variant, one group per mode.
+    private static void WriteChart(string folder, TreeResults results)
+    {
+        var modes = results.Figures.Select(f => f.Mode).Distinct().ToArray();
+        var variants = results.Figures.Select(f => f.Variant).Distinct().ToArray();
+        var legend = variants.Select(v => results.Figures.First(f => f.Variant == v)).Select(f => Format.Legend(f.Allocator, f.Api)).ToArray();
+        var path = System.IO.Path.Combine(folder, "binarytrees.png");
+        GroupedBarChart.Write(path, $"binary-trees, depth {results.MaxDepth}: median seconds per run", "mode", "seconds (lower is better)",
+            modes.Select(m => ModeName(m, results.Threads)).ToArray(), legend,
+            (g, s) => results.Figures.FirstOrDefault(f => f.Mode == modes[g] && f.Variant == variants[s])?.MedianSeconds);
+        Console.WriteLine($"Wrote {path}");
+    }
+
+    private static string ModeName(string mode, int threads) => mode == "parallel" ? $"parallel ({threads} workers)" : "single thread";
 
     private static TreeFigure Measure(TreeVariant variant, string mode, int depth, int runs, int threads, TreeChecks expected)
     {
@@ -148,12 +175,12 @@ internal static class BinaryTreesCommand
         var text = new StringBuilder();
         text.AppendLine(results.Run.ToMarkdown()).AppendLine();
         text.AppendLine($"### binary-trees, depth {results.MaxDepth}: median of {results.Runs} runs (checks equal in every run)").AppendLine();
-        var summary = new MarkdownTable("Allocator", "API", "Mode", ">seconds", ">min–max", ">vs PooledGen", ">GC bytes in trees/run", ">GC MiB/run", ">GCs/run", ">GC pause ms/run", ">arenas mapped/released per run");
+        var summary = new MarkdownTable("Allocator", "API", "Mode", ">seconds", ">min–max", ">vs PooledGen", ">vs PooledGen LocalHeap", ">GC bytes in trees/run", ">GC MiB/run", ">GCs/run", ">GC pause ms/run", ">arenas mapped/released per run");
         foreach (var f in results.Figures)
         {
-            summary.Add(f.Allocator, f.Api, f.Mode == "parallel" ? $"parallel ({results.Threads} workers)" : "single thread",
+            summary.Add(f.Allocator, f.Api, ModeName(f.Mode, results.Threads),
                 Format.Fixed(f.MedianSeconds, 3), new Spread(f.MedianSeconds, f.MinSeconds, f.MaxSeconds).Range("F3"),
-                f.Ratio is { } r ? Format.Ratio(r) : "–",
+                f.Ratio is { } r ? Format.Ratio(r) : "–", f.LocalRatio is { } l ? Format.Ratio(l) : "–",
                 Format.Count((long)Median(f, r => r.GcBytesInTrees)), Format.MiB((long)Median(f, r => r.GcBytes)), Format.Fixed(Median(f, r => r.Gen0Collections), 0),
                 Format.Fixed(Median(f, r => r.GcPauseMilliseconds), 1),
                 f.Variant.StartsWith("pooled", StringComparison.Ordinal)
@@ -162,10 +189,11 @@ internal static class BinaryTreesCommand
         }
 
         text.Append(summary).AppendLine();
-        text.AppendLine("vs PooledGen = this row's median ÷ the median of PooledGen `Node.Alloc()` in the same mode; above 1, PooledGen is "
-            + "faster. GC figures are medians over the runs: GC bytes in trees = allocated by the threads while they built, "
+        text.AppendLine("vs PooledGen = this row's median ÷ the median of PooledGen `Node.Alloc()` in the same mode; vs PooledGen "
+            + "LocalHeap = the same against `Node.Alloc(heap)`; above 1, PooledGen is faster. The parallel mode's worker threads "
+            + "each call `PooledHeap.DetachCurrentThread()` as their last act. GC figures are medians over the runs: GC bytes in trees = allocated by the threads while they built, "
             + "checked and freed trees (`GC.GetAllocatedBytesForCurrentThread()` around that work); GC MiB = the whole process "
-            + "during the run (`GC.GetTotalAllocatedBytes(true)`, the harness's own arrays and Parallel.For's tasks included); "
+            + "during the run (`GC.GetTotalAllocatedBytes(true)`, the harness's own arrays and worker threads included); "
             + "collections of any generation, `GC.GetTotalPauseDuration()`; arenas from `PooledHeap.GetStatistics()`.").AppendLine();
 
         text.AppendLine("Every run:").AppendLine();
@@ -198,7 +226,7 @@ internal sealed record TreeRun(
 /// <summary>A variant in a mode: its runs and their median.</summary>
 internal sealed record TreeFigure(
     string Variant, string Allocator, string Api, string Mode,
-    double MedianSeconds, double MinSeconds, double MaxSeconds, double? Ratio, IReadOnlyList<TreeRun> Runs);
+    double MedianSeconds, double MinSeconds, double MaxSeconds, double? Ratio, IReadOnlyList<TreeRun> Runs, double? LocalRatio = null);
 
 /// <summary>Everything <c>binarytrees</c> measured, as binarytrees.json holds it.</summary>
 internal sealed record TreeResults(RunInfo Run, int MaxDepth, int Runs, int Threads, string[] Output, IReadOnlyList<TreeFigure> Figures);

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace PooledGen.Workloads.BinaryTrees;
 
@@ -56,7 +55,8 @@ internal sealed record TreeChecks(int MaxDepth, long Stretch, long[] Depths, lon
 /// binary-trees after the Computer Language Benchmarks Game's rules: a stretch tree of depth max + 1 built, checked
 /// and freed; a long-lived tree of depth max built; for depth d = 4, 6, ... max, 2^(max − d + 4) trees of depth d
 /// each built, checked and freed; then the long-lived tree checked and freed. The parallel mode runs the depths on
-/// up to <c>threads</c> workers (Parallel.For), each building and freeing its own trees.
+/// up to <c>threads</c> worker threads of its own, each taking the next depth until none is left, building and freeing
+/// its own trees, and calling <c>PooledHeap.DetachCurrentThread()</c> as its last act, as a user's worker should.
 /// </summary>
 internal static class TreeWorkload
 {
@@ -76,8 +76,28 @@ internal static class TreeWorkload
 
         if (parallel)
         {
-            Parallel.For(0, depths.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                i => checks[i] = TreesOfDepth<TTrees, TTree>(depths[i], maxDepth, ref gcBytesInTrees));
+            var next = -1;
+            var workers = new Thread[Math.Min(threads, depths.Length)];
+            for (var w = 0; w < workers.Length; w++)
+            {
+                workers[w] = new Thread(() =>
+                {
+                    for (var i = Interlocked.Increment(ref next); i < depths.Length; i = Interlocked.Increment(ref next))
+                    {
+                        checks[i] = TreesOfDepth<TTrees, TTree>(depths[i], maxDepth, ref gcBytesInTrees);
+                    }
+
+                    // The worker's part of the heap goes back now, not when the GC finalizes the thread's state, so
+                    // that the next run's workers adopt its pools (nothing to do where the variant is not PooledGen).
+                    PooledHeap.DetachCurrentThread();
+                }) { Name = "binary-trees worker" };
+                workers[w].Start();
+            }
+
+            foreach (var worker in workers)
+            {
+                worker.Join();
+            }
         }
         else
         {
@@ -95,7 +115,7 @@ internal static class TreeWorkload
     }
 
     // The GC bytes are counted per thread around the tree work alone, so that the harness's own allocations (the
-    // arrays above, Parallel.For's tasks) are not charged to the allocator.
+    // arrays above, the worker threads) are not charged to the allocator.
     private static long TreesOfDepth<TTrees, TTree>(int depth, int maxDepth, ref long gcBytesInTrees) where TTrees : ITrees<TTree>
     {
         var gcBytes = GC.GetAllocatedBytesForCurrentThread();

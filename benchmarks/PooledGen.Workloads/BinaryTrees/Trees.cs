@@ -66,13 +66,52 @@ internal readonly struct PooledCopyTrees : ITrees<Pooled<Node>>
     public static void Free(Pooled<Node> tree) => PooledTreeWalk.Free(tree);
 }
 
-// EXTENSION POINT (issue #18), a LocalHeap variant: a `readonly struct LocalHeapTrees : ITrees<Pooled<Node>>` whose
-// Create(depth) takes the thread's heap once per tree (`var heap = PooledHeap.Local;`) and passes it down a private
-// recursion that calls Node.Alloc(heap) (or Node.Alloc(heap, in value)), and whose Free(tree) does the same with
-// Node.Free(heap, h). Every tree is built and freed on one thread (the parallel mode's workers free their own), so
-// the heap never leaves its thread. Then add its line to BinaryTreesCommand.Variants.
+/// <summary>
+/// PooledGen through an explicit <see cref="LocalHeap"/>: <c>PooledHeap.Local</c> taken once per tree and passed down the
+/// recursion to the generated <c>Node.Alloc(heap)</c> (zeroed) and <c>Node.Free(heap, h)</c>. Every tree is built and
+/// freed on one thread (the parallel mode's workers free their own), so the heap never leaves its thread.
+/// </summary>
+internal readonly struct LocalHeapTrees : ITrees<Pooled<Node>>
+{
+    public static Pooled<Node> Create(int depth) => Create(PooledHeap.Local, depth);
 
-/// <summary>The walks both PooledGen variants share: they differ only in how a node is allocated.</summary>
+    public static int Check(Pooled<Node> tree) => PooledTreeWalk.Check(tree);
+
+    public static void Free(Pooled<Node> tree) => PooledTreeWalk.Free(PooledHeap.Local, tree);
+
+    private static Pooled<Node> Create(LocalHeap heap, int depth)
+    {
+        Pooled<Node> left = default, right = default;
+        if (depth > 0)
+        {
+            left = Create(heap, depth - 1);
+            right = Create(heap, depth - 1);
+        }
+
+        var node = Node.Alloc(heap);
+        ref var value = ref node.Value;
+        value.Left = left;
+        value.Right = right;
+        return node;
+    }
+}
+
+/// <summary>PooledGen through an explicit <see cref="LocalHeap"/> taken once per tree: the generated <c>Node.Alloc(heap, in value)</c>, the node made with its children in one copy.</summary>
+internal readonly struct LocalHeapCopyTrees : ITrees<Pooled<Node>>
+{
+    public static Pooled<Node> Create(int depth) => Create(PooledHeap.Local, depth);
+
+    public static int Check(Pooled<Node> tree) => PooledTreeWalk.Check(tree);
+
+    public static void Free(Pooled<Node> tree) => PooledTreeWalk.Free(PooledHeap.Local, tree);
+
+    private static Pooled<Node> Create(LocalHeap heap, int depth) =>
+        depth > 0
+            ? Node.Alloc(heap, new Node { Left = Create(heap, depth - 1), Right = Create(heap, depth - 1) })
+            : Node.Alloc(heap, default(Node));
+}
+
+/// <summary>The walks the PooledGen variants share: they differ only in how a node is allocated and which free they call.</summary>
 internal static class PooledTreeWalk
 {
     public static int Check(Pooled<Node> tree)
@@ -91,6 +130,18 @@ internal static class PooledTreeWalk
         }
 
         Node.Free(tree);
+    }
+
+    public static void Free(LocalHeap heap, Pooled<Node> tree)
+    {
+        ref var node = ref tree.Value;
+        if (!node.Left.IsNull)
+        {
+            Free(heap, node.Left);
+            Free(heap, node.Right);
+        }
+
+        Node.Free(heap, tree);
     }
 }
 

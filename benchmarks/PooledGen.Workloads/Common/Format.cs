@@ -14,4 +14,15 @@ internal static class Format
     public static string MiB(long bytes) => bytes < 0 ? "–" : Fixed(bytes / 1048576.0, 1);
 
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A row's name in a chart's legend: the allocator and the call that allocates ("PooledGen: T.Alloc(heap)",
+    /// "mimalloc: mi_calloc"), or the allocator alone where the API is a description rather than a call pair.
+    /// </summary>
+    public static string Legend(string allocator, string api)
+    {
+        var pair = api.IndexOf(" / ", System.StringComparison.Ordinal);
+        var label = pair < 0 ? allocator : $"{allocator}: {api[..pair]}";
+        return label.Replace("`", "", System.StringComparison.Ordinal);
+    }
 }

@@ -13,12 +13,13 @@ namespace PooledGen.Workloads.Larson;
 /// <param name="Allocator">Who allocates.</param>
 /// <param name="Api">What it calls.</param>
 /// <param name="Peer">The native library it needs, if any.</param>
+/// <param name="Zeroes">True when it hands out zeroed blocks (calloc), so it is compared with PooledGen's zeroing variants.</param>
 /// <param name="Run">The whole measurement, run inside the child process.</param>
-internal sealed record LarsonVariant(string Id, string Allocator, string Api, NativePeer? Peer, Func<LarsonSettings, LarsonFigures> Run)
+internal sealed record LarsonVariant(string Id, string Allocator, string Api, NativePeer? Peer, bool Zeroes, Func<LarsonSettings, LarsonFigures> Run)
 {
-    public static LarsonVariant Of<TAllocator>(string id, string allocator, string api, NativePeer? peer, Func<long> heldBytes)
+    public static LarsonVariant Of<TAllocator>(string id, string allocator, string api, NativePeer? peer, bool zeroes, Func<long> heldBytes)
         where TAllocator : IUntypedAllocator<TAllocator>, allows ref struct =>
-        new(id, allocator, api, peer, settings => LarsonWorkload.Run<TAllocator>(id, settings, heldBytes));
+        new(id, allocator, api, peer, zeroes, settings => LarsonWorkload.Run<TAllocator>(id, settings, heldBytes));
 }
 
 /// <summary>
@@ -36,28 +37,43 @@ internal static class LarsonCommand
           --min-size N         smallest block in bytes (default 16)
           --max-size N         largest block in bytes, inclusive (default 512)
           --seed N             seed of the generators (default 4141)
-          --variants LIST      of pooled, mimalloc, mimalloc-zalloc, glibc (default: all)
+          --variants LIST      of pooled, pooled-uninitialized, pooled-local, pooled-local-zeroed, mimalloc,
+                               mimalloc-zalloc, glibc (default: all)
           --quick              1-second runs: a check that it works, not a measurement
-          --out DIR            where larson.md and larson.json go (default: artifacts/workloads)
+          --out DIR            where larson.md, .json and .png go (default: artifacts/workloads)
         """;
 
-    /// <summary>The PooledGen variant every other is compared with.</summary>
+    /// <summary>PooledGen's zeroing untyped path, <c>PooledHeap.Allocate</c>: the zeroing rows' implicit counterpart.</summary>
     public const string Baseline = "pooled";
 
+    /// <summary>PooledGen's non-zeroing untyped path, <c>PooledHeap.AllocateUninitialized</c>: the malloc rows' implicit counterpart.</summary>
+    public const string UninitializedBaseline = "pooled-uninitialized";
+
+    /// <summary><c>heap.AllocateUninitialized</c> through each thread's LocalHeap: the malloc rows' LocalHeap counterpart.</summary>
+    public const string LocalBaseline = "pooled-local";
+
+    /// <summary><c>heap.Allocate</c> through each thread's LocalHeap: the zeroing rows' LocalHeap counterpart.</summary>
+    public const string LocalZeroedBaseline = "pooled-local-zeroed";
+
+    private static readonly Func<long> PooledHeld = () => PooledHeap.GetStatistics().BytesReserved;
+
+    // An id starting with "pooled" also reports PooledGen's bytes in use at the end.
     public static readonly LarsonVariant[] Variants =
     [
-        LarsonVariant.Of<PooledUntyped>(Baseline, "PooledGen", "`PooledHeap.Allocate(size)` / `PooledHeap.Free(ptr)` (zeroed)", null,
-            () => PooledHeap.GetStatistics().BytesReserved),
-        // EXTENSION POINT (issue #18): the non-zeroing PooledGen variant and the LocalHeap variant (see
-        // UntypedAllocators.cs) go here, e.g.
-        //   LarsonVariant.Of<LocalHeapUntyped>("pooled-local", "PooledGen", "`LocalHeap` untyped alloc / free", null,
-        //       () => PooledHeap.GetStatistics().BytesReserved),
-        // (an id starting with "pooled" also reports PooledGen's bytes in use at the end).
-        LarsonVariant.Of<NativeUntyped<MimallocMalloc>>("mimalloc", "mimalloc", "`mi_malloc` / `mi_free`", NativePeer.Mimalloc,
+        LarsonVariant.Of<PooledUntyped>(Baseline, "PooledGen", "`PooledHeap.Allocate(size)` / `PooledHeap.Free(ptr)` (zeroed)", null, true, PooledHeld),
+        LarsonVariant.Of<PooledUntypedUninitialized>(UninitializedBaseline, "PooledGen",
+            "`PooledHeap.AllocateUninitialized(size)` / `PooledHeap.Free(ptr)` (not zeroed)", null, false, PooledHeld),
+        LarsonVariant.Of<LocalHeapUntyped>(LocalBaseline, "PooledGen",
+            "`heap.AllocateUninitialized(size)` / `heap.Free(ptr)` (not zeroed), each thread's own `heap = PooledHeap.Local` taken when it starts",
+            null, false, PooledHeld),
+        LarsonVariant.Of<LocalHeapUntypedZeroed>(LocalZeroedBaseline, "PooledGen",
+            "`heap.Allocate(size)` / `heap.Free(ptr)` (zeroed), each thread's own `heap = PooledHeap.Local` taken when it starts",
+            null, true, PooledHeld),
+        LarsonVariant.Of<NativeUntyped<MimallocMalloc>>("mimalloc", "mimalloc", "`mi_malloc` / `mi_free`", NativePeer.Mimalloc, false,
             MimallocLibrary.CommittedBytes),
-        LarsonVariant.Of<NativeUntyped<MimallocZalloc>>("mimalloc-zalloc", "mimalloc", "`mi_zalloc` / `mi_free` (zeroed)", NativePeer.Mimalloc,
+        LarsonVariant.Of<NativeUntyped<MimallocZalloc>>("mimalloc-zalloc", "mimalloc", "`mi_zalloc` / `mi_free` (zeroed)", NativePeer.Mimalloc, true,
             MimallocLibrary.CommittedBytes),
-        LarsonVariant.Of<NativeUntyped<GlibcMalloc>>("glibc", "glibc", "`malloc` / `free`", NativePeer.Glibc, GlibcHeapInfo.HeldBytes),
+        LarsonVariant.Of<NativeUntyped<GlibcMalloc>>("glibc", "glibc", "`malloc` / `free`", NativePeer.Glibc, false, GlibcHeapInfo.HeldBytes),
     ];
 
     public static int Run(Arguments arguments)
@@ -98,7 +114,7 @@ internal static class LarsonCommand
         {
             if (RunChild(variant, settings) is { } measured)
             {
-                rows.Add(new LarsonRow(measured, variant.Allocator, variant.Api));
+                rows.Add(new LarsonRow(measured, variant.Allocator, variant.Api, variant.Zeroes));
                 Console.Error.WriteLine($"  larson {variant.Id,-16} {Format.Fixed(measured.MopsPerSecond, 2),8} Mops/s");
             }
             else
@@ -112,8 +128,32 @@ internal static class LarsonCommand
         Console.WriteLine();
         Console.WriteLine(markdown);
         ResultFiles.Write(folder, "larson", markdown, results);
+        WriteChart(folder, results);
         return failed ? 1 : 0;
     }
+
+    // Mops/s per variant, one group.
+    private static void WriteChart(string folder, LarsonResults results)
+    {
+        if (results.Rows.Count == 0)
+        {
+            return;
+        }
+
+        var s = results.Settings;
+        var path = System.IO.Path.Combine(folder, "larson.png");
+        GroupedBarChart.Write(path, "larson: alloc+free pairs per second over all threads", "variant", "Mops/s (higher is better)",
+            [$"{s.Threads} threads × {s.Slots:N0} blocks of {s.MinSize}–{s.MaxSize} B"],
+            results.Rows.Select(r => Format.Legend(r.Allocator, r.Api) + (r.Zeroes ? " (zeroed)" : "")).ToArray(),
+            (_, i) => results.Rows[i].Figures.MopsPerSecond);
+        Console.WriteLine($"Wrote {path}");
+    }
+
+    // PooledGen's Mops/s ÷ the row's, for the PooledGen variant that zeroes as the row does (or does not).
+    private static string RatioTo(LarsonResults results, LarsonRow row, string zeroing, string notZeroing) =>
+        results.Rows.FirstOrDefault(r => r.Figures.Variant == (row.Zeroes ? zeroing : notZeroing)) is { } pooled
+            ? Format.Ratio(pooled.Figures.MopsPerSecond / row.Figures.MopsPerSecond)
+            : "–";
 
     private static LarsonFigures? RunChild(LarsonVariant variant, LarsonSettings settings)
     {
@@ -142,22 +182,24 @@ internal static class LarsonCommand
         text.AppendLine(results.Run.ToMarkdown()).AppendLine();
         text.AppendLine($"### larson: {s.Threads} threads × {s.Slots:N0} blocks of {s.MinSize}–{s.MaxSize} bytes, a new thread every "
             + $"{s.StepsPerThread:N0} steps, {Format.Fixed(s.Seconds, 1)} s; each allocator in its own process").AppendLine();
-        var pooled = results.Rows.FirstOrDefault(r => r.Figures.Variant == Baseline);
-        var table = new MarkdownTable("Allocator", "API", ">Mops/s", ">vs PooledGen", ">threads", ">RSS start MiB", ">peak RSS MiB",
+        var table = new MarkdownTable("Allocator", "API", ">Mops/s", ">vs PooledGen", ">vs PooledGen LocalHeap", ">threads", ">RSS start MiB", ">peak RSS MiB",
             ">RSS end MiB", ">live MiB", ">held at end MiB", ">PooledGen in use MiB", ">GC bytes in loops", ">GC bytes in run", ">GCs");
         foreach (var row in results.Rows)
         {
             var f = row.Figures;
             table.Add(row.Allocator, row.Api, Format.Fixed(f.MopsPerSecond, 2),
-                pooled is null ? "–" : Format.Ratio(pooled.Figures.MopsPerSecond / f.MopsPerSecond),
+                RatioTo(results, row, Baseline, UninitializedBaseline), RatioTo(results, row, LocalZeroedBaseline, LocalBaseline),
                 Format.Count(f.ThreadsRun), Format.MiB(f.RssStart), Format.MiB(f.PeakRss), Format.MiB(f.RssEnd), Format.MiB(f.LiveRequestedBytes),
                 Format.MiB(f.AllocatorHeldBytes), Format.MiB(f.PooledBytesInUse), Format.Count(f.GcBytesInLoops), Format.Count(f.GcBytesInRun),
                 Format.Count(f.Collections));
         }
 
         text.Append(table).AppendLine();
-        text.AppendLine("Mops/s = alloc+free pairs per second over all threads. vs PooledGen = PooledGen's Mops/s ÷ this row's; above 1, "
-            + "PooledGen is faster. RSS from /proc/self/status (peak = VmHWM), including the .NET runtime's own. live = bytes "
+        text.AppendLine("Mops/s = alloc+free pairs per second over all threads. vs PooledGen = the Mops/s of PooledGen's untyped "
+            + "path that zeroes as this row does (`PooledHeap.Allocate` for zeroed rows, `PooledHeap.AllocateUninitialized` for the "
+            + "others) ÷ this row's; vs PooledGen LocalHeap = the same with `heap.Allocate` / `heap.AllocateUninitialized`; above 1, "
+            + "PooledGen is faster. Every larson thread calls `PooledHeap.DetachCurrentThread()` as its last act, before the next "
+            + "thread starts. RSS from /proc/self/status (peak = VmHWM), including the .NET runtime's own. live = bytes "
             + "requested by the blocks alive at the end. held at end = what the allocator holds from the system, less what it held "
             + "before the run: PooledGen `BytesReserved`, mimalloc's committed bytes (`mi_process_info`), glibc's `mallinfo2` "
             + "arena + hblkhd (the runtime's own mallocs included). GC bytes in loops = allocated by the larson threads while "
@@ -167,7 +209,7 @@ internal static class LarsonCommand
 }
 
 /// <summary>A variant's figures with its names for the table.</summary>
-internal sealed record LarsonRow(LarsonFigures Figures, string Allocator, string Api);
+internal sealed record LarsonRow(LarsonFigures Figures, string Allocator, string Api, bool Zeroes);
 
 /// <summary>Everything <c>larson</c> measured, as larson.json holds it.</summary>
 internal sealed record LarsonResults(RunInfo Run, LarsonSettings Settings, IReadOnlyList<LarsonRow> Rows);

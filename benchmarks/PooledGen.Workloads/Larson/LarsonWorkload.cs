@@ -167,6 +167,11 @@ internal sealed unsafe class Lane<TAllocator>(LarsonRun run, Memory<nint> blocks
         Pairs += Steps();
         GcBytesInLoops += GC.GetAllocatedBytesForCurrentThread() - gcBytes;
 
+        // The thread's last act on the heap, as a user's worker should end: its part of the heap goes back now, before
+        // the next thread starts, so that thread adopts its pools rather than waiting for the GC to finalize this
+        // thread's state (nothing to do for the native peers). Steps' LocalHeap is out of scope by now.
+        PooledHeap.DetachCurrentThread();
+
         if (Volatile.Read(ref run.Stop) != 0)
         {
             Volatile.Write(ref Finished, 1);

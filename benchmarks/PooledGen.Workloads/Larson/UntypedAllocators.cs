@@ -30,6 +30,57 @@ internal readonly unsafe struct PooledUntyped : IUntypedAllocator<PooledUntyped>
     public void Free(void* block) => PooledHeap.Free(block);
 }
 
+/// <summary>
+/// PooledGen's non-zeroing untyped entry point, <c>PooledHeap.AllocateUninitialized(size)</c> (C's malloc beside
+/// <c>PooledHeap.Allocate</c>'s calloc), and <c>PooledHeap.Free(pointer)</c>.
+/// </summary>
+internal readonly unsafe struct PooledUntypedUninitialized : IUntypedAllocator<PooledUntypedUninitialized>
+{
+    public static PooledUntypedUninitialized OnThisThread() => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Allocate(nuint size) => PooledHeap.AllocateUninitialized(size);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block) => PooledHeap.Free(block);
+}
+
+/// <summary>
+/// PooledGen through the thread's own <see cref="LocalHeap"/>, taken from <c>PooledHeap.Local</c> when a larson thread
+/// starts: <c>heap.AllocateUninitialized(size)</c> (not zeroed) and <c>heap.Free(pointer)</c>. The blocks it frees that
+/// an earlier thread allocated take the remote path.
+/// </summary>
+internal readonly unsafe ref struct LocalHeapUntyped : IUntypedAllocator<LocalHeapUntyped>
+{
+    private readonly LocalHeap _heap;
+
+    private LocalHeapUntyped(LocalHeap heap) => _heap = heap;
+
+    public static LocalHeapUntyped OnThisThread() => new(PooledHeap.Local);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Allocate(nuint size) => _heap.AllocateUninitialized(size);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block) => _heap.Free(block);
+}
+
+/// <summary>As <see cref="LocalHeapUntyped"/>, zeroing: <c>heap.Allocate(size)</c> (calloc) and <c>heap.Free(pointer)</c>.</summary>
+internal readonly unsafe ref struct LocalHeapUntypedZeroed : IUntypedAllocator<LocalHeapUntypedZeroed>
+{
+    private readonly LocalHeap _heap;
+
+    private LocalHeapUntypedZeroed(LocalHeap heap) => _heap = heap;
+
+    public static LocalHeapUntypedZeroed OnThisThread() => new(PooledHeap.Local);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Allocate(nuint size) => _heap.Allocate(size);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block) => _heap.Free(block);
+}
+
 /// <summary>A native malloc/free pair.</summary>
 internal readonly unsafe struct NativeUntyped<TMalloc> : IUntypedAllocator<NativeUntyped<TMalloc>> where TMalloc : INativeMalloc
 {
@@ -41,10 +92,3 @@ internal readonly unsafe struct NativeUntyped<TMalloc> : IUntypedAllocator<Nativ
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* block) => TMalloc.Free(block);
 }
-
-// EXTENSION POINTS (issue #18), to add beside these and list in LarsonCommand.Variants:
-// - a non-zeroing PooledGen variant: a struct like PooledUntyped whose Allocate calls the non-zeroing untyped entry
-//   point (the malloc beside PooledHeap.Allocate's calloc);
-// - a LocalHeap variant: a `ref struct LocalHeapUntyped : IUntypedAllocator<LocalHeapUntyped>` holding the LocalHeap
-//   that OnThisThread() takes from PooledHeap.Local; Allocate/Free go through it. Each larson thread takes its own
-//   heap when it starts; the blocks it frees that an earlier thread allocated take the remote path.

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using PooledGen.Benchmarks.Shared;
 
 namespace PooledGen.Workloads.Speed;
 
@@ -51,6 +51,63 @@ internal readonly struct GeneratedAllocCopy<T> : IBlockAllocator<GeneratedAllocC
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(Pooled<T> handle) => T.Free(handle);
+}
+
+/// <summary>
+/// The generated members that take an explicit <see cref="LocalHeap"/>: <c>T.Alloc(heap)</c>, <c>T.Alloc(heap, in value)</c>
+/// and <c>T.Free(heap, item)</c>. <see cref="IPooled{TSelf}"/> does not declare them, so generic code reaches them
+/// through this interface, which the payload structs (Payloads.cs) declare and the generated members implement.
+/// </summary>
+/// <typeparam name="TSelf">The <c>[Pooled]</c> struct.</typeparam>
+internal interface IPooledThroughLocalHeap<TSelf> where TSelf : unmanaged, IPooledThroughLocalHeap<TSelf>
+{
+    static abstract Pooled<TSelf> Alloc(LocalHeap heap);
+
+    static abstract Pooled<TSelf> Alloc(LocalHeap heap, in TSelf value);
+
+    static abstract void Free(LocalHeap heap, Pooled<TSelf> item);
+}
+
+/// <summary>
+/// PooledGen's generated <c>T.Alloc(heap)</c> (zeroed) and <c>T.Free(heap, h)</c> through the thread's <see cref="LocalHeap"/>,
+/// taken from <c>PooledHeap.Local</c> once per run on the thread that runs it (the hand-off's consumer takes its own).
+/// </summary>
+internal readonly ref struct LocalHeapAlloc<T> : IBlockAllocator<LocalHeapAlloc<T>, Pooled<T>>
+    where T : unmanaged, IPooledThroughLocalHeap<T>
+{
+    private readonly LocalHeap _heap;
+
+    private LocalHeapAlloc(LocalHeap heap) => _heap = heap;
+
+    public static LocalHeapAlloc<T> OnThisThread() => new(PooledHeap.Local);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Pooled<T> Alloc(long tag)
+    {
+        var handle = T.Alloc(_heap);
+        Unsafe.As<T, long>(ref handle.Value) = tag; // the payload's First field
+        return handle;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(Pooled<T> handle) => T.Free(_heap, handle);
+}
+
+/// <summary>PooledGen's generated <c>T.Alloc(heap, in value)</c> and <c>T.Free(heap, h)</c>: a copy of a whole value, through the thread's <see cref="LocalHeap"/>.</summary>
+internal readonly ref struct LocalHeapAllocCopy<T> : IBlockAllocator<LocalHeapAllocCopy<T>, Pooled<T>>
+    where T : unmanaged, IPooledThroughLocalHeap<T>
+{
+    private readonly LocalHeap _heap;
+
+    private LocalHeapAllocCopy(LocalHeap heap) => _heap = heap;
+
+    public static LocalHeapAllocCopy<T> OnThisThread() => new(PooledHeap.Local);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Pooled<T> Alloc(long tag) => T.Alloc(_heap, in Template<T>.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(Pooled<T> handle) => T.Free(_heap, handle);
 }
 
 /// <summary>A native malloc/free pair on blocks of sizeof(T), the tag written into the block.</summary>
@@ -111,56 +168,21 @@ internal readonly struct ManagedNew<T> : IBlockAllocator<ManagedNew<T>, Box<T>> 
 }
 
 /// <summary>
-/// The floor: an unsynchronised singly linked free list in a static field, its blocks carved from NativeMemory
-/// slabs that are never given back. No thread safety, no size classes, no zeroing, no statistics: what an
-/// allocator costs when it does nothing but pop and push. One list per payload type (a generic static).
+/// The floor: an unsynchronised singly linked free list over NativeMemory slabs (<see cref="UnsynchronisedFreeList{T}"/>):
+/// what an allocator costs when it does nothing but pop and push.
 /// </summary>
 internal readonly unsafe struct FreeListFloor<T> : IBlockAllocator<FreeListFloor<T>, nint> where T : unmanaged
 {
-    private const int BlocksPerSlab = 4096;
-
-    private static byte* s_head;
-    private static byte* s_carve;
-    private static byte* s_carveEnd;
-
     public static FreeListFloor<T> OnThisThread() => default;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public nint Alloc(long tag)
     {
-        var block = s_head;
-        if (block != null)
-        {
-            s_head = *(byte**)block;
-        }
-        else
-        {
-            block = Carve();
-        }
-
-        *(long*)block = tag;
+        var block = (long*)UnsynchronisedFreeList<T>.Pop();
+        *block = tag;
         return (nint)block;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(nint handle)
-    {
-        *(byte**)handle = s_head;
-        s_head = (byte*)handle;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static byte* Carve()
-    {
-        if (s_carve == s_carveEnd)
-        {
-            var slab = (nuint)BlocksPerSlab * (nuint)sizeof(T);
-            s_carve = (byte*)NativeMemory.AlignedAlloc(slab, 64);
-            s_carveEnd = s_carve + slab;
-        }
-
-        var block = s_carve;
-        s_carve += sizeof(T);
-        return block;
-    }
+    public void Free(nint handle) => UnsynchronisedFreeList<T>.Push((void*)handle);
 }

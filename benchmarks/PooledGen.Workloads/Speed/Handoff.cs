@@ -78,7 +78,7 @@ internal sealed class Handoff<TAllocator, THandle> : IHandoffHarness
             }
 
             ring.Publish();
-            ring.Drain(ref allocator);
+            ring.Drain(allocator);
         }
 
         return Stopwatch.GetTimestamp() - start;
@@ -104,7 +104,7 @@ internal sealed class Handoff<TAllocator, THandle> : IHandoffHarness
         var spinner = default(SpinWait);
         while (Volatile.Read(ref stop) == 0)
         {
-            if (ring.Drain(ref allocator) > 0)
+            if (ring.Drain(allocator) > 0)
             {
                 spinner.Reset();
             }
@@ -113,6 +113,10 @@ internal sealed class Handoff<TAllocator, THandle> : IHandoffHarness
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
         }
+
+        // As a user's worker thread should end: hand its part of the heap back now, not when the GC finalizes it
+        // (nothing to do for the native peers, whose threads never touched PooledGen).
+        PooledHeap.DetachCurrentThread();
     }
 }
 
@@ -160,7 +164,7 @@ internal sealed unsafe class HandoffRing<T> : IDisposable where T : unmanaged
     public void Publish() => Volatile.Write(ref Published, Written);
 
     /// <summary>Frees every published entry on the calling thread; returns how many.</summary>
-    public int Drain<TAllocator>(ref TAllocator allocator)
+    public int Drain<TAllocator>(TAllocator allocator)
         where TAllocator : IBlockAllocator<TAllocator, T>, allows ref struct
     {
         var head = Head;

@@ -102,21 +102,21 @@ internal sealed class RowHarness<TAllocator, THandle> : IRowHarness
             case Pattern.Batch:
                 for (var b = 0; b < batches; b++)
                 {
-                    Batch(ref allocator, slots);
+                    Batch(allocator, slots);
                 }
 
                 break;
             case Pattern.Lifo:
                 for (var b = 0; b < batches; b++)
                 {
-                    Lifo(ref allocator, slots);
+                    Lifo(allocator, slots);
                 }
 
                 break;
             default:
                 for (var b = 0; b < batches; b++)
                 {
-                    cursor = RandomFrees(ref allocator, slots, victims, cursor);
+                    cursor = RandomFrees(allocator, slots, victims, cursor);
                 }
 
                 break;
@@ -125,7 +125,7 @@ internal sealed class RowHarness<TAllocator, THandle> : IRowHarness
         return Stopwatch.GetTimestamp() - start;
     }
 
-    private static void Batch(ref TAllocator allocator, THandle[] slots)
+    private static void Batch(TAllocator allocator, THandle[] slots)
     {
         for (var i = 0; i < BatchSize; i++)
         {
@@ -140,7 +140,7 @@ internal sealed class RowHarness<TAllocator, THandle> : IRowHarness
     }
 
     // The handle is stored once per pair so that `new` cannot be turned into a stack allocation by escape analysis.
-    private static void Lifo(ref TAllocator allocator, THandle[] last)
+    private static void Lifo(TAllocator allocator, THandle[] last)
     {
         for (var i = 0; i < BatchSize; i++)
         {
@@ -153,7 +153,7 @@ internal sealed class RowHarness<TAllocator, THandle> : IRowHarness
     }
 
     // Frees the live blocks named by victims[cursor..cursor+1024), then allocates into the same slots.
-    private static int RandomFrees(ref TAllocator allocator, THandle[] slots, int[] victims, int cursor)
+    private static int RandomFrees(TAllocator allocator, THandle[] slots, int[] victims, int cursor)
     {
         var window = victims.AsSpan(cursor, BatchSize);
         foreach (var i in window)

@@ -3,26 +3,27 @@ using System;
 namespace PooledGen.Workloads.Speed;
 
 // The [Pooled] structs of the sizes the speed harness measures. The generator gives each its own Alloc(),
-// Alloc(in value) and Free(), which the PooledGen rows call exactly as user code would. First is the field every
+// Alloc(in value) and Free(), and their LocalHeap forms, which the PooledGen rows call exactly as user code would
+// (IPooledThroughLocalHeap only lets the generic rows name the LocalHeap forms). First is the field every
 // row writes into the block it got; the fixed buffer pads the struct to its size.
 
 /// <summary>A 16-byte pooled struct.</summary>
-[Pooled] public unsafe partial struct Block16 { public long First; public fixed byte Rest[8]; }
+[Pooled] public unsafe partial struct Block16 : IPooledThroughLocalHeap<Block16> { public long First; public fixed byte Rest[8]; }
 
 /// <summary>A 32-byte pooled struct.</summary>
-[Pooled] public unsafe partial struct Block32 { public long First; public fixed byte Rest[24]; }
+[Pooled] public unsafe partial struct Block32 : IPooledThroughLocalHeap<Block32> { public long First; public fixed byte Rest[24]; }
 
 /// <summary>A 64-byte pooled struct.</summary>
-[Pooled] public unsafe partial struct Block64 { public long First; public fixed byte Rest[56]; }
+[Pooled] public unsafe partial struct Block64 : IPooledThroughLocalHeap<Block64> { public long First; public fixed byte Rest[56]; }
 
 /// <summary>A 128-byte pooled struct.</summary>
-[Pooled] public unsafe partial struct Block128 { public long First; public fixed byte Rest[120]; }
+[Pooled] public unsafe partial struct Block128 : IPooledThroughLocalHeap<Block128> { public long First; public fixed byte Rest[120]; }
 
 /// <summary>A 256-byte pooled struct.</summary>
-[Pooled] public unsafe partial struct Block256 { public long First; public fixed byte Rest[248]; }
+[Pooled] public unsafe partial struct Block256 : IPooledThroughLocalHeap<Block256> { public long First; public fixed byte Rest[248]; }
 
 /// <summary>A 512-byte pooled struct.</summary>
-[Pooled] public unsafe partial struct Block512 { public long First; public fixed byte Rest[504]; }
+[Pooled] public unsafe partial struct Block512 : IPooledThroughLocalHeap<Block512> { public long First; public fixed byte Rest[504]; }
 
 /// <summary>The managed equivalent of a payload: a class holding the same struct, so `new` moves the same bytes.</summary>
 /// <typeparam name="T">The payload.</typeparam>
@@ -66,5 +67,5 @@ internal static class Payloads
 /// <summary>A row of the speed table, made for one payload type at a time.</summary>
 internal interface ISizedRow
 {
-    static abstract IRowHarness For<T>() where T : unmanaged, IPooled<T>;
+    static abstract IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T>;
 }

@@ -17,8 +17,9 @@ internal static class SpeedCommand
         speed [options]      alloc/free speed, every allocator in this process
           --sizes LIST         payload sizes, of 16,32,64,128,256,512 (default: all)
           --patterns LIST      of batch,lifo,random,handoff (default: all)
-          --rows LIST          row ids (default: all): pooled, pooled-copy, freelist, mimalloc, mimalloc-calloc,
-                               mimalloc-copy, pymalloc, pymalloc-calloc, glibc, glibc-calloc, new
+          --rows LIST          row ids (default: all): pooled, pooled-copy, pooled-local, pooled-local-copy, freelist,
+                               mimalloc, mimalloc-calloc, mimalloc-copy, pymalloc, pymalloc-calloc, glibc,
+                               glibc-calloc, new
           --runs N             timed runs per row; the median is reported (default 9)
           --warmup-ms N        untimed work per row before the runs (default 300)
           --pairs N            alloc+free pairs per run (default 2,097,152)
@@ -26,7 +27,8 @@ internal static class SpeedCommand
           --handoff-blocks N   blocks per run of the hand-off (default 1,048,576)
           --seed N             seed of the random pattern's victims (default 1)
           --quick              32 B only, 3 short runs: a check that it works, not a measurement
-          --out DIR            where speed.md and speed.json go (default: artifacts/workloads)
+          --out DIR            where speed.md, speed.json and the charts speed-PATTERN.png go
+                               (default: artifacts/workloads)
         """;
 
     private static readonly string[] PatternNames = ["batch", "lifo", "random", "handoff"];
@@ -66,23 +68,29 @@ internal static class SpeedCommand
                     var spread = Spread.Of(samples.NanosecondsPerPair);
                     Console.Error.WriteLine($"  {pattern,-6} {size,3} B  {row.Id,-16} {Format.Fixed(spread.Median, 2),8} ns");
                     figures.Add(new SpeedFigure(pattern.ToString().ToLowerInvariant(), size, row.Id, row.Allocator, row.Api, spread.Median,
-                        spread.Min, spread.Max, samples.NanosecondsPerPair, samples.GcBytesPerPair, row.Counterpart, Ratio: null));
+                        spread.Min, spread.Max, samples.NanosecondsPerPair, samples.GcBytesPerPair, row.Counterpart, Ratio: null,
+                        SpeedRows.LocalCounterpartOf(row.Counterpart), LocalRatio: null));
                 }
             }
         }
 
-        var withRatios = figures.Select(f => f with { Ratio = RatioToCounterpart(f, figures) }).ToList();
+        var withRatios = figures.Select(f => f with
+        {
+            Ratio = RatioTo(f.Counterpart, f, figures),
+            LocalRatio = RatioTo(f.LocalCounterpart, f, figures),
+        }).ToList();
         var handoff = handoffRows.Select(r => MeasureHandoff(r, settings)).ToList();
         var results = new SpeedResults(info, settings, withRatios, handoff);
         var markdown = ToMarkdown(results);
         Console.WriteLine();
         Console.WriteLine(markdown);
         ResultFiles.Write(folder, "speed", markdown, results);
+        SpeedCharts.Write(folder, results);
         return 0;
     }
 
-    private static double? RatioToCounterpart(SpeedFigure figure, List<SpeedFigure> all) =>
-        all.FirstOrDefault(f => f.Pattern == figure.Pattern && f.Size == figure.Size && f.Row == figure.Counterpart) is { } counterpart
+    private static double? RatioTo(string counterpartRow, SpeedFigure figure, List<SpeedFigure> all) =>
+        all.FirstOrDefault(f => f.Pattern == figure.Pattern && f.Size == figure.Size && f.Row == counterpartRow) is { } counterpart
             ? figure.MedianNs / counterpart.MedianNs
             : null;
 
@@ -108,11 +116,11 @@ internal static class SpeedCommand
                 "lifo" => "LIFO: allocate a block, write one field, free it at once",
                 _ => $"Random: over {results.Settings.LiveSet:N0} live blocks, free 1,024 picked at random, allocate 1,024 in their places",
             }).AppendLine();
-            var table = new MarkdownTable("Size", "Allocator", "API", ">ns per pair", ">min–max", ">vs PooledGen", ">GC B/pair");
+            var table = new MarkdownTable("Size", "Allocator", "API", ">ns per pair", ">min–max", ">vs PooledGen", ">vs PooledGen LocalHeap", ">GC B/pair");
             foreach (var f in results.Rows.Where(f => f.Pattern == pattern))
             {
                 table.Add($"{f.Size} B", f.Allocator, f.Api, Format.Fixed(f.MedianNs, 2), new Spread(f.MedianNs, f.MinNs, f.MaxNs).Range("F2"),
-                    f.Ratio is { } r ? Format.Ratio(r) : "–", f.GcBytesPerPair < 0.5 ? "0" : Format.Fixed(f.GcBytesPerPair, 0));
+                    f.Ratio is { } r ? Format.Ratio(r) : "–", f.LocalRatio is { } l ? Format.Ratio(l) : "–", f.GcBytesPerPair < 0.5 ? "0" : Format.Fixed(f.GcBytesPerPair, 0));
             }
 
             text.Append(table).AppendLine();
@@ -122,24 +130,29 @@ internal static class SpeedCommand
         {
             text.AppendLine($"Median of {results.Settings.Runs} runs of {results.Settings.PairsPerRun:N0} pairs each. vs PooledGen = this row's "
                 + "median ÷ the median of its PooledGen counterpart at the same size (`T.Alloc(in value)` for the copy rows, "
-                + "`T.Alloc()` for the others); above 1, PooledGen is faster.").AppendLine();
+                + "`T.Alloc()` for the others); vs PooledGen LocalHeap = the same against `T.Alloc(heap, in value)` or "
+                + "`T.Alloc(heap)`; above 1, PooledGen is faster.").AppendLine();
         }
 
         if (results.Handoff.Count > 0)
         {
             text.AppendLine("### Cross-thread hand-off: 32-byte blocks allocated on one thread, freed on another (SPSC ring, batches of 32)").AppendLine();
             var pooled = results.Handoff.FirstOrDefault(h => h.Row == SpeedRows.Baseline);
-            var table = new MarkdownTable("Allocator", "API", ">same thread ns/block", ">min–max", ">cross thread ns/block", ">min–max", ">cross ÷ same", ">cross vs PooledGen");
+            var local = results.Handoff.FirstOrDefault(h => h.Row == SpeedRows.LocalBaseline);
+            var table = new MarkdownTable("Allocator", "API", ">same thread ns/block", ">min–max", ">cross thread ns/block", ">min–max", ">cross ÷ same",
+                ">cross vs PooledGen", ">cross vs PooledGen LocalHeap");
             foreach (var h in results.Handoff)
             {
                 table.Add(h.Allocator, h.Api, Format.Fixed(h.SameThreadNs, 2), new Spread(h.SameThreadNs, h.SameThreadMinNs, h.SameThreadMaxNs).Range("F2"),
                     Format.Fixed(h.CrossThreadNs, 2), new Spread(h.CrossThreadNs, h.CrossThreadMinNs, h.CrossThreadMaxNs).Range("F2"),
-                    Format.Ratio(h.CrossThreadNs / h.SameThreadNs), pooled is null ? "–" : Format.Ratio(h.CrossThreadNs / pooled.CrossThreadNs));
+                    Format.Ratio(h.CrossThreadNs / h.SameThreadNs), pooled is null ? "–" : Format.Ratio(h.CrossThreadNs / pooled.CrossThreadNs),
+                    local is null ? "–" : Format.Ratio(h.CrossThreadNs / local.CrossThreadNs));
             }
 
             text.Append(table).AppendLine();
             text.AppendLine($"Median of {results.Settings.Runs} runs of {results.Settings.HandoffBlocks:N0} blocks each; a cross-thread run ends when "
-                + "the consumer has freed the last block. cross vs PooledGen: above 1, PooledGen's cross-thread free is cheaper.");
+                + "the consumer has freed the last block; the LocalHeap row's consumer frees through its own thread's `PooledHeap.Local`. "
+                + "cross vs PooledGen (`T.Free()`) and vs PooledGen LocalHeap (`T.Free(heap, h)`): above 1, PooledGen's cross-thread free is cheaper.");
         }
 
         return text.ToString();
@@ -150,7 +163,7 @@ internal static class SpeedCommand
 internal sealed record SpeedFigure(
     string Pattern, int Size, string Row, string Allocator, string Api,
     double MedianNs, double MinNs, double MaxNs, double[] RunsNs, double GcBytesPerPair,
-    string Counterpart, double? Ratio);
+    string Counterpart, double? Ratio, string LocalCounterpart, double? LocalRatio);
 
 /// <summary>One hand-off row, ns per block.</summary>
 internal sealed record HandoffFigure(

@@ -21,7 +21,8 @@ internal sealed record HandoffRow(string Id, string Allocator, string Api, Nativ
 /// <summary>
 /// The rows the speed harness measures, in table order. Ratios are taken against the PooledGen row each row names
 /// as its counterpart, at the same size in the same run: <c>T.Alloc()</c> zeroes, so the zeroing peers (calloc) are
-/// its like-for-like rows; <c>T.Alloc(in value)</c> copies a value, so malloc + copy is its like-for-like row.
+/// its like-for-like rows; <c>T.Alloc(in value)</c> copies a value, so malloc + copy is its like-for-like row. Each row
+/// is also compared with the same counterpart on the <c>LocalHeap</c> path (<see cref="LocalCounterpartOf"/>).
 /// </summary>
 internal static class SpeedRows
 {
@@ -31,18 +32,24 @@ internal static class SpeedRows
     /// <summary>The generated <c>T.Alloc(in value)</c> / <c>T.Free()</c>.</summary>
     public const string CopyBaseline = "pooled-copy";
 
+    /// <summary>The generated <c>T.Alloc(heap)</c> / <c>T.Free(heap, h)</c> through the thread's <c>LocalHeap</c>.</summary>
+    public const string LocalBaseline = "pooled-local";
+
+    /// <summary>The generated <c>T.Alloc(heap, in value)</c> / <c>T.Free(heap, h)</c>.</summary>
+    public const string LocalCopyBaseline = "pooled-local-copy";
+
+    /// <summary>
+    /// The LocalHeap row a row is also compared with: the copy rows with <c>T.Alloc(heap, in value)</c>, the others with
+    /// <c>T.Alloc(heap)</c>, so that each row has a like-for-like counterpart on both PooledGen paths.
+    /// </summary>
+    public static string LocalCounterpartOf(string counterpart) => counterpart == CopyBaseline ? LocalCopyBaseline : LocalBaseline;
+
     public static readonly SpeedRow[] All =
     [
         SpeedRow.Of<GeneratedAllocRow>(Baseline, "PooledGen", "`T.Alloc()` / `T.Free()`", null, Baseline),
         SpeedRow.Of<GeneratedAllocCopyRow>(CopyBaseline, "PooledGen", "`T.Alloc(in value)` / `T.Free()`", null, CopyBaseline),
-        // EXTENSION POINT (issue #16), LocalHeap rows: add them here, e.g.
-        //   SpeedRow.Of<LocalHeapAllocRow>("pooled-local", "PooledGen", "`T.Alloc(heap)` / `T.Free(heap, h)`", null, Baseline),
-        //   SpeedRow.Of<LocalHeapAllocCopyRow>("pooled-local-copy", "PooledGen", "`T.Alloc(heap, in value)` / `T.Free(heap, h)`", null, CopyBaseline),
-        // with, in BlockAllocators.cs, a `ref struct LocalHeapAlloc<T> : IBlockAllocator<LocalHeapAlloc<T>, Pooled<T>>`
-        // holding a LocalHeap: OnThisThread() returns it made from PooledHeap.Local (the patterns call it once per run
-        // on the measuring thread, the hand-off's consumer on its own thread), Alloc/Free call T.Alloc(_heap) and
-        // T.Free(_heap, handle); and below, a LocalHeapAllocRow whose For<T>() returns
-        // new RowHarness<LocalHeapAlloc<T>, Pooled<T>>(). Add a HandoffRow for it too.
+        SpeedRow.Of<LocalHeapAllocRow>(LocalBaseline, "PooledGen", "`T.Alloc(heap)` / `T.Free(heap, h)`, `heap = PooledHeap.Local` once per run", null, Baseline),
+        SpeedRow.Of<LocalHeapAllocCopyRow>(LocalCopyBaseline, "PooledGen", "`T.Alloc(heap, in value)` / `T.Free(heap, h)`, `heap = PooledHeap.Local` once per run", null, CopyBaseline),
         SpeedRow.Of<FreeListRow>("freelist", "free list (the floor)", "unsynchronised C# free list over NativeMemory slabs", null, Baseline),
         SpeedRow.Of<NativeRow<MimallocMalloc>>("mimalloc", "mimalloc", "`mi_malloc` / `mi_free`", NativePeer.Mimalloc, Baseline),
         SpeedRow.Of<NativeRow<MimallocCalloc>>("mimalloc-calloc", "mimalloc", "`mi_calloc` / `mi_free` (zeroed)", NativePeer.Mimalloc, Baseline),
@@ -58,37 +65,49 @@ internal static class SpeedRows
     public static readonly HandoffRow[] Handoff =
     [
         new(Baseline, "PooledGen", "`T.Alloc()` / `T.Free()`", null, () => new Handoff<GeneratedAlloc<Block32>, Pooled<Block32>>()),
+        new(LocalBaseline, "PooledGen", "`T.Alloc(heap)` / `T.Free(heap, h)`, each thread its own `PooledHeap.Local`", null,
+            () => new Handoff<LocalHeapAlloc<Block32>, Pooled<Block32>>()),
         new("mimalloc", "mimalloc", "`mi_malloc` / `mi_free`", NativePeer.Mimalloc, () => new Handoff<NativeBlocks<MimallocMalloc, Block32>, nint>()),
         new("glibc", "glibc", "`malloc` / `free`", NativePeer.Glibc, () => new Handoff<NativeBlocks<GlibcMalloc, Block32>, nint>()),
     ];
 
     private readonly struct GeneratedAllocRow : ISizedRow
     {
-        public static IRowHarness For<T>() where T : unmanaged, IPooled<T> => new RowHarness<GeneratedAlloc<T>, Pooled<T>>();
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<GeneratedAlloc<T>, Pooled<T>>();
     }
 
     private readonly struct GeneratedAllocCopyRow : ISizedRow
     {
-        public static IRowHarness For<T>() where T : unmanaged, IPooled<T> => new RowHarness<GeneratedAllocCopy<T>, Pooled<T>>();
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<GeneratedAllocCopy<T>, Pooled<T>>();
+    }
+
+    private readonly struct LocalHeapAllocRow : ISizedRow
+    {
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<LocalHeapAlloc<T>, Pooled<T>>();
+    }
+
+    private readonly struct LocalHeapAllocCopyRow : ISizedRow
+    {
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<LocalHeapAllocCopy<T>, Pooled<T>>();
     }
 
     private readonly struct FreeListRow : ISizedRow
     {
-        public static IRowHarness For<T>() where T : unmanaged, IPooled<T> => new RowHarness<FreeListFloor<T>, nint>();
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<FreeListFloor<T>, nint>();
     }
 
     private readonly struct NativeRow<TMalloc> : ISizedRow where TMalloc : INativeMalloc
     {
-        public static IRowHarness For<T>() where T : unmanaged, IPooled<T> => new RowHarness<NativeBlocks<TMalloc, T>, nint>();
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<NativeBlocks<TMalloc, T>, nint>();
     }
 
     private readonly struct NativeCopyRow<TMalloc> : ISizedRow where TMalloc : INativeMalloc
     {
-        public static IRowHarness For<T>() where T : unmanaged, IPooled<T> => new RowHarness<NativeBlocksCopy<TMalloc, T>, nint>();
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<NativeBlocksCopy<TMalloc, T>, nint>();
     }
 
     private readonly struct ManagedNewRow : ISizedRow
     {
-        public static IRowHarness For<T>() where T : unmanaged, IPooled<T> => new RowHarness<ManagedNew<T>, Box<T>>();
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<ManagedNew<T>, Box<T>>();
     }
 }
