@@ -13,8 +13,12 @@ namespace PooledGen;
 // debug test at all.
 public sealed unsafe partial class ArenaHeap
 {
-    /// <summary>Empty pools a thread heap keeps for reuse before it gives them back to their arenas under the lock.</summary>
-    internal const int MaxCachedPools = 4;
+    /// <summary>
+    /// Empty pools a thread heap keeps for reuse before it gives them back to their arenas under the lock: 16 pools (256
+    /// KiB by default) per thread, enough that building and freeing large structures (binary-trees) rarely takes the heap
+    /// lock. Trim(), DetachCurrentThread() and the end of the thread give them back.
+    /// </summary>
+    internal const int MaxCachedPools = 16;
 
     /// <summary>The cache size this heap's thread heaps use: <see cref="MaxCachedPools"/>; tests of the arena layer set 0.</summary>
     internal int CachedPoolLimit { get; set; } = MaxCachedPools;

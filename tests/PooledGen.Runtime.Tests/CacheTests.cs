@@ -41,7 +41,7 @@ public unsafe class CacheTests
     {
         using var heap = new ArenaHeap();
         int perPool = HeapTests.BlocksPerPool(BlockSize);
-        var blocks = Enumerable.Range(0, 10 * perPool).Select(_ => (nint)heap.Allocate(BlockSize)).ToList();
+        var blocks = Enumerable.Range(0, (ArenaHeap.MaxCachedPools + 6) * perPool).Select(_ => (nint)heap.Allocate(BlockSize)).ToList();
         foreach (nint b in blocks)
         {
             heap.Free((void*)b);
