@@ -96,7 +96,7 @@ internal unsafe partial struct Arena
 
         Clear(FreeMap(arena), index);
         arena->FreePools--;
-        pool->State = PoolState.InArena;
+        Pool.SetState(pool, PoolState.InArena);
         firstOffset = FirstBlockOffset(arena, pool);
         return pool;
     }
@@ -108,7 +108,7 @@ internal unsafe partial struct Arena
         Debug.Assert(Of(pool) == arena && pool->Used == 0 && pool->ThreadFree == 0, "only an empty pool of this arena comes back");
         Debug.Assert(pool->Next == null && pool->Prev == null, "a pool is unlinked from its lists before it goes back to its arena");
         Debug.Assert(!Has(FreeMap(arena), index) && index < arena->CarvedPools, "a carved pool in use comes back once");
-        pool->State = PoolState.InArena;
+        Pool.SetState(pool, PoolState.InArena);
         pool->Owner = ThreadHeap.Detached;
         Set(FreeMap(arena), index);
         Set(WaitingMap(arena), index);

@@ -1,3 +1,4 @@
+using System;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -151,7 +152,7 @@ public sealed unsafe partial class ArenaHeap
         {
             Debug.Assert(pool->State == PoolState.Partial && pool->Owner == threadHeap, "the partial list holds this thread heap's partial pools");
             Pool.Unlink(ref partial, pool);
-            pool->State = PoolState.Current;
+            Pool.SetState(pool, PoolState.Current);
             return pool;
         }
 
@@ -163,7 +164,7 @@ public sealed unsafe partial class ArenaHeap
                 ChangeClass(pool, sizeClass);
             }
 
-            pool->State = PoolState.Current;
+            Pool.SetState(pool, PoolState.Current);
             return pool;
         }
 
@@ -178,8 +179,46 @@ public sealed unsafe partial class ArenaHeap
                 adopted = AdoptAbandonedPool(threadHeap, sizeClass);
             }
 
-            return adopted != null ? adopted : AcquirePool(threadHeap, sizeClass);
+            if (adopted != null)
+            {
+                return adopted;
+            }
+
+            try
+            {
+                return AcquirePool(threadHeap, sizeClass);
+            }
+            catch (OutOfMemoryException)
+            {
+                // Under the cap: a full pool that gathered a few free blocks (not yet enough to go back on the partial
+                // list) serves before the heap refuses.
+                Pool* roomy = TakeFullPoolWithRoom(threadHeap, sizeClass);
+                if (roomy == null)
+                {
+                    throw;
+                }
+
+                return roomy;
+            }
         }
+    }
+
+    /// <summary>A pool of the full list that has a free block after all (frees below its unfull margin, or remote ones); null when none.</summary>
+    private static Pool* TakeFullPoolWithRoom(ThreadHeap* threadHeap, int sizeClass)
+    {
+        ref Pool* full = ref ThreadHeap.Full(threadHeap, sizeClass);
+        for (Pool* pool = full; pool != null; pool = pool->Next)
+        {
+            Pool.CollectThreadFree(pool);
+            if (pool->Used < pool->Capacity)
+            {
+                Pool.Unlink(ref full, pool);
+                Pool.SetState(pool, PoolState.Current);
+                return pool;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A cached empty pool serves another class from now on: its geometry and the heap's counts change.</summary>

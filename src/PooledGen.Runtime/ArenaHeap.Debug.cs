@@ -204,7 +204,7 @@ public sealed unsafe partial class ArenaHeap
             Debug.Assert(pool->Owner == _debugOwner, "a debug heap's raw blocks belong to its block owner");
             Pool.PushFree(pool, raw);
             _debugOwner->Frees[pool->SizeClass]++;
-            if (pool->State != PoolState.Current && (pool->Used == 0 || pool->State == PoolState.Full))
+            if (pool->Used == pool->AttentionAt)
             {
                 OnLocalFree(_debugOwner, pool);
             }

@@ -33,13 +33,12 @@ public sealed unsafe partial class ArenaHeap
 
         *(byte**)block = pool->Free;
         pool->Free = block;
-        int used = --pool->Used;
         threadHeap->Frees[sizeClass >= 0 ? sizeClass : pool->SizeClass]++;
 
-        // The current pool is kept even when empty, so that alloc/free pairs do not thrash; any other pool needs the
-        // slow path when it was full (back to the partial list) or is now empty (cached, or back to its arena).
-        PoolState state = pool->State;
-        if (state != PoolState.Current && (used == 0 || state == PoolState.Full))
+        // One comparison (see Pool.AttentionAt): the current pool never needs the slow path (it is kept even when empty,
+        // so that alloc/free pairs do not thrash); a partial pool needs it when it empties (cached, or back to its
+        // arena), a full pool when it has gathered room enough to go back on the partial list.
+        if (--pool->Used == pool->AttentionAt)
         {
             OnLocalFreeNeedsAttention(threadHeap, pool);
         }
@@ -168,8 +167,17 @@ public sealed unsafe partial class ArenaHeap
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void OnLocalFreeNeedsAttention(ThreadHeap* threadHeap, Pool* pool) =>
+    private static void OnLocalFreeNeedsAttention(ThreadHeap* threadHeap, Pool* pool)
+    {
+        if (pool->Used != 0)
+        {
+            // A full pool with room again goes back on the partial list: the thread's own lists, no heap needed.
+            ThreadHeap.Unfull(threadHeap, pool);
+            return;
+        }
+
         HeapRegistry.Get(pool->HeapId)!.OnLocalFree(threadHeap, pool);
+    }
 
     /// <summary>
     /// After the owner freed into a pool other than its current one that was full (it goes back on the partial list)
@@ -196,30 +204,6 @@ public sealed unsafe partial class ArenaHeap
         lock (_lock)
         {
             ReleasePool(pool);
-        }
-    }
-
-    /// <summary>
-    /// Refuses, with a clear message, an address inside an arena that is not the start of a block handed out and
-    /// not freed since. Reads only headers of the address's own arena, which the caller has found to be live.
-    /// </summary>
-    private static void CheckIsLiveBlockStart(byte* address)
-    {
-        Arena* arena = Arena.Of(address);
-        Pool* pool = Pool.Of(address);
-        if (Arena.PoolIndex(arena, pool) >= arena->CarvedPools || pool->State is PoolState.InArena or PoolState.Cached)
-        {
-            throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)address:X} is inside a PooledGen arena but in a pool with no block in use; nothing was freed.",
-                "pointer");
-        }
-
-        if (!Pool.IsBlockStart(pool, address))
-        {
-            throw new ArgumentException(
-                $"PooledGen: 0x{(nuint)address:X} points inside a PooledGen pool of {pool->BlockSize}-byte blocks but not at the start of a block " +
-                "(an interior or misaligned pointer); nothing was freed.",
-                "pointer");
         }
     }
 

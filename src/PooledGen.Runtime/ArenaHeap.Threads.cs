@@ -218,7 +218,7 @@ public sealed unsafe partial class ArenaHeap
         Pool.Unlink(ref _abandonedPools[sizeClass], pool);
         _abandonedPoolCount--;
         Pool.CollectThreadFree(pool);
-        pool->State = PoolState.Current;
+        Pool.SetState(pool, PoolState.Current);
         pool->Owner = threadHeap;
         return pool;
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace PooledGen;
@@ -93,14 +94,15 @@ public sealed unsafe partial class ArenaHeap
 
         if (ArenaRegistry.Contains((nuint)pointer & HeapGeometry.ArenaMask))
         {
-            if (Arena.Of(pointer)->IsDebug)
+            // Checked from the pool header alone (the lines the free touches anyway): a debug heap's block (its pools
+            // carry minus the heap's id) goes to the debug checks, anything that is not a live block start is refused.
+            Pool* pool = Pool.Of(pointer);
+            if (pool->HeapId < 0 || !IsLiveBlockStart(pool, (byte*)pointer))
             {
-                // A debug heap's block, freed through a release heap: the address is past a guard prefix.
-                FreeDebug(pointer, 0, null);
+                FreeUntypedSlow((byte*)pointer);
                 return;
             }
 
-            CheckIsLiveBlockStart((byte*)pointer);
             if (!TryFreeLocal(threadHeap, (byte*)pointer, -1))
             {
                 FreeElsewhere(threadHeap, (byte*)pointer, null);
@@ -116,5 +118,38 @@ public sealed unsafe partial class ArenaHeap
 
             throw NotOurs(pointer);
         }
+    }
+
+    /// <summary>True when <paramref name="address"/>, in a live arena, is the start of a block of a pool in use.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsLiveBlockStart(Pool* pool, byte* address) =>
+        pool->State is not (PoolState.InArena or PoolState.Cached)
+        && (OsMemory.ArenasComeZeroed || Arena.PoolIndex(Arena.Of(address), pool) < Arena.Of(address)->CarvedPools)
+        && Pool.IsBlockStart(pool, address);
+
+    /// <summary>An untyped free the pool header did not clear: a debug heap's block, or a refusal that says why.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FreeUntypedSlow(byte* address)
+    {
+        if (Arena.Of(address)->IsDebug)
+        {
+            // A debug heap's block, freed through a release heap: the address is past a guard prefix.
+            FreeDebug(address, 0, null);
+            return;
+        }
+
+        Arena* arena = Arena.Of(address);
+        Pool* pool = Pool.Of(address);
+        if (Arena.PoolIndex(arena, pool) >= arena->CarvedPools || pool->State is PoolState.InArena or PoolState.Cached)
+        {
+            throw new ArgumentException(
+                $"PooledGen: 0x{(nuint)address:X} is inside a PooledGen arena but in a pool with no block in use; nothing was freed.",
+                "pointer");
+        }
+
+        throw new ArgumentException(
+            $"PooledGen: 0x{(nuint)address:X} points inside a PooledGen pool of {pool->BlockSize}-byte blocks but not at the start of a block " +
+            "(an interior or misaligned pointer); nothing was freed.",
+            "pointer");
     }
 }

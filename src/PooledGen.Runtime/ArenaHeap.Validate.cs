@@ -174,6 +174,8 @@ public sealed unsafe partial class ArenaHeap
         Expect(Arena.PoolIndex(arena, pool) < arena->CarvedPools, $"{name}: its arena never carved it");
         Expect(!Arena.Has(Arena.FreeMap(arena), Arena.PoolIndex(arena, pool)), $"{name}: its arena counts it as free");
         Expect(pool->State == state, $"{name}: State is {pool->State}, expected {state}");
+        int attentionAt = state switch { PoolState.Partial => 0, PoolState.Full => pool->Capacity - Pool.UnfullMargin(pool->Capacity), _ => -1 };
+        Expect(pool->AttentionAt == attentionAt, $"{name}: AttentionAt is {pool->AttentionAt}, expected {attentionAt} for a {state} pool");
         Expect(pool->Owner == owner, $"{name}: owned by 0x{(nuint)pool->Owner:X}, expected 0x{(nuint)owner:X}");
         Expect(pool->SizeClass == sizeClass, $"{name}: serves class {pool->SizeClass}, expected {sizeClass}");
         int heapId = owner == _debugOwner && owner != null ? -Id : Id;

@@ -123,14 +123,22 @@ internal unsafe partial struct Pool
     /// <summary>A copy of <see cref="LastOffset"/> on the owner's line; 0 in the empty pool, so that it never carves.</summary>
     [FieldOffset(80)] public int CarveLimit;
 
-    /// <summary>Where the pool is; see <see cref="PoolState"/>.</summary>
+    /// <summary>Where the pool is; see <see cref="PoolState"/>. Set only through <c>Pool.SetState</c>, with <see cref="AttentionAt"/>.</summary>
     [FieldOffset(84)] public PoolState State;
 
+    /// <summary>
+    /// The <see cref="Used"/> count at which a local free needs the slow path, so that the free fast path makes one
+    /// comparison: 0 for a partial pool (it is empty: cache it or give it back), <c>Capacity - UnfullMargin</c> for a full
+    /// pool (it has room enough to go back on the partial list: moving it for a single free block would switch pools
+    /// for every allocation), and -1 (never) for the current pool and pools no thread frees into locally.
+    /// </summary>
+    [FieldOffset(88)] public int AttentionAt;
+
     /// <summary>Next pool on whichever list holds this one (owner's lists, abandoned list, arena free list).</summary>
-    [FieldOffset(88)] public Pool* Next;
+    [FieldOffset(96)] public Pool* Next;
 
     /// <summary>Previous pool on a doubly-linked list (null on the singly linked ones).</summary>
-    [FieldOffset(96)] public Pool* Prev;
+    [FieldOffset(104)] public Pool* Prev;
 
     // Line 2: other threads'.
 

@@ -37,6 +37,12 @@ internal static unsafe partial class OsMemory
     /// <summary>Where arenas come from, chosen once per process.</summary>
     public static readonly OsMemoryBackend Backend = ChooseBackend();
 
+    /// <summary>
+    /// True when a new arena reads as zeros (mmap, VirtualAlloc): a never-carved pool's header then says "in the arena"
+    /// by itself, and the untyped free need not read the arena header to refuse a pointer into one.
+    /// </summary>
+    public static readonly bool ArenasComeZeroed = Backend != OsMemoryBackend.AlignedAlloc;
+
     /// <summary>True when arenas come from <c>mmap</c>; false when from <c>VirtualAlloc</c> or <see cref="NativeMemory.AlignedAlloc"/>.</summary>
     public static bool UsesMmap => Backend == OsMemoryBackend.Mmap;
 

@@ -35,11 +35,27 @@ internal unsafe partial struct Pool
         pool->Used = 0;
         pool->NextOffset = firstOffset;
         pool->CarveLimit = lastOffset;
-        pool->State = PoolState.Current;
+        SetState(pool, PoolState.Current);
         pool->Next = null;
         pool->Prev = null;
         pool->ThreadFree = 0;
     }
+
+    /// <summary>Puts the pool in <paramref name="state"/>, with the <see cref="AttentionAt"/> that state needs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetState(Pool* pool, PoolState state)
+    {
+        pool->State = state;
+        pool->AttentionAt = state switch
+        {
+            PoolState.Partial => 0,
+            PoolState.Full => pool->Capacity - UnfullMargin(pool->Capacity),
+            _ => -1,
+        };
+    }
+
+    /// <summary>Free blocks a full pool gathers before it goes back on the partial list: an eighth of it, at least one.</summary>
+    public static int UnfullMargin(int capacity) => System.Math.Max(1, capacity / 8);
 
     /// <summary>
     /// Takes a block from the free list, else from the blocks other threads freed, else carves a never-used one.
@@ -169,7 +185,7 @@ internal unsafe partial struct Pool
     {
         Debug.Assert(pool != head && pool->Next == null && pool->Prev == null, "a pool is on one list at a time");
         Debug.Assert(head == null || head->State == state, "a list holds pools of one state");
-        pool->State = state;
+        SetState(pool, state);
         pool->Prev = null;
         pool->Next = head;
         if (head != null)
@@ -200,7 +216,7 @@ internal static unsafe class EmptyPool
         NativeMemory.Clear(pool, Pool.HeaderSize);
         pool->NextOffset = 1;
         pool->CarveLimit = 0;
-        pool->State = PoolState.Current;
+        Pool.SetState(pool, PoolState.Current);
         return pool;
     }
 }

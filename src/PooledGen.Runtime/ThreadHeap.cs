@@ -110,7 +110,7 @@ internal unsafe partial struct ThreadHeap
         Debug.Assert(pool->Owner == heap && pool->Used == 0 && pool->ThreadFree == 0, "only an owned empty pool is cached");
         Debug.Assert(pool->Next == null && pool->Prev == null, "a pool is unlinked from its list before it is cached");
         Debug.Assert(heap->CachedPoolCount < ArenaHeap.MaxCachedPools, "the cache of empty pools is bounded");
-        pool->State = PoolState.Cached;
+        Pool.SetState(pool, PoolState.Cached);
         pool->Next = heap->CachedPools;
         heap->CachedPools = pool;
         heap->CachedPoolCount++;
