@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Particles;
 
 /// <summary>How much the fountain spawns and for how long it runs.</summary>
@@ -48,6 +50,7 @@ public static class Simulation
         new() { X = particle.X, Y = particle.Y, Life = 0.05f + 0.2f * random.NextFloat(), Color = particle.Color };
 
     /// <summary>Moves the particle one frame; false when it has expired.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Step(ref Particle particle)
     {
         particle.VelocityY += Gravity * FrameTime;
@@ -64,6 +67,7 @@ public static class Simulation
     }
 
     /// <summary>Ages the spark one frame; false when it has burnt out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Step(ref Spark spark)
     {
         spark.Life -= FrameTime;
