@@ -3,9 +3,21 @@ using PooledGen;
 
 // A particle fountain: tens of thousands of particles, sparks and trails born and expired every frame. Run once with
 // [Pooled] structs in PooledGen blocks, then with the same structs in class instances, and compare what each cost.
-// Usage: dotnet run -c Release --project samples/Particles [-- --frames N]
+// At the last frame of the pooled run it writes the heap's arena map, a picture of where the blocks are.
+// Usage: dotnet run -c Release --project samples/Particles [-- --frames N --out DIR --arena-map FILE]
+if (SampleOptions.Parse(args, out var error) is not { } options)
+{
+    if (error is not null)
+    {
+        Console.Error.WriteLine($"Particles: {error}");
+    }
+
+    (error is null ? Console.Out : Console.Error).WriteLine(SampleOptions.Usage);
+    return error is null ? 0 : 2;
+}
+
 var settings = new SimulationSettings();
-if (args is ["--frames", var frames] && int.TryParse(frames, out var frameCount) && frameCount > 0)
+if (options.Frames is { } frameCount)
 {
     settings = settings with { Frames = frameCount };
 }
@@ -26,9 +38,17 @@ var pooled = Harness.Run(pooledWorld, settings, output =>
     var heap = PooledHeap.GetStatistics();
     output.Write($"  heap {Units.Bytes(heap.BytesInUse),9} in use, {heap.ArenasCurrent,4} arenas ({heap.ArenasReleased} returned)");
 });
-// The heap's own report, taken while the last frame's blocks are still live.
+// The heap's own report and its arena map, taken while the last frame's blocks are still live.
 var atLastFrame = new StringWriter();
 PooledHeap.WriteStatistics(atLastFrame);
+var arenaMap = new StringWriter();
+PooledHeap.WriteArenaMap(arenaMap);
+Directory.CreateDirectory(Path.GetDirectoryName(options.ArenaMapFile)!);
+using (var picture = new StreamWriter(options.ArenaMapFile))
+{
+    PooledHeap.WriteArenaMapSvg(picture);
+}
+
 pooledWorld.Clear();
 var trimmed = PooledHeap.Trim();
 var afterCleanup = PooledHeap.GetStatistics();
@@ -48,9 +68,38 @@ Console.WriteLine("== PooledGen heap statistics at the last frame");
 Console.Write(atLastFrame);
 
 Console.WriteLine();
+Console.WriteLine("== PooledGen arena map at the last frame");
+Console.WriteLine($"  picture: {options.ArenaMapFile}");
+WriteArenaMapSummary(Console.Out, arenaMap.ToString());
+
+Console.WriteLine();
 Console.WriteLine("== After freeing every block and Trim()");
 Console.WriteLine($"  {afterCleanup.ArenasCurrent} arenas held, {afterCleanup.ArenasReleased} of {afterCleanup.ArenasAllocated} returned to the OS " +
                   $"({Units.Bytes(trimmed)} by Trim), {Units.Bytes(afterCleanup.BytesReserved)} reserved, {Units.Bytes(afterCleanup.BytesInUse)} in use");
+return 0;
 
 static string Describe(string name, int size, int blockSize) =>
     size < 0 ? $"{name} known at run time" : $"{name} {size} B in {blockSize}-byte blocks";
+
+// The compact text map has a line per arena: a short map is printed whole, a long one as its first arenas and totals.
+static void WriteArenaMapSummary(TextWriter output, string map)
+{
+    const int ArenasShown = 12;
+    var lines = map.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var arenas = lines.Count(line => line.StartsWith("0x", StringComparison.Ordinal));
+    var arenasShown = 0;
+    foreach (var line in lines)
+    {
+        var isArena = line.StartsWith("0x", StringComparison.Ordinal);
+        if (isArena && ++arenasShown > ArenasShown)
+        {
+            continue;
+        }
+
+        output.WriteLine($"  {line}");
+        if (isArena && arenasShown == ArenasShown && arenas > ArenasShown)
+        {
+            output.WriteLine($"  ... {arenas - ArenasShown} more arenas: every one is in the picture");
+        }
+    }
+}
