@@ -81,16 +81,18 @@ return 0;
 static string Describe(string name, int size, int blockSize) =>
     size < 0 ? $"{name} known at run time" : $"{name} {size} B in {blockSize}-byte blocks";
 
-// The compact text map has a line per arena: a short map is printed whole, a long one as its first arenas and totals.
+// The compact text map has a line per arena, then its totals (and, in debug mode, who holds the sparsest arenas): a
+// short map is printed whole, a long one with its first arenas only.
 static void WriteArenaMapSummary(TextWriter output, string map)
 {
     const int ArenasShown = 12;
-    var lines = map.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    var arenas = lines.Count(line => line.StartsWith("0x", StringComparison.Ordinal));
+    var lines = map.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    var totals = Array.FindIndex(lines, line => line.StartsWith("total:", StringComparison.Ordinal));
+    var arenas = lines.Take(totals).Count(IsArena);
     var arenasShown = 0;
-    foreach (var line in lines)
+    foreach (var (index, line) in lines.Index())
     {
-        var isArena = line.StartsWith("0x", StringComparison.Ordinal);
+        var isArena = index < totals && IsArena(line);
         if (isArena && ++arenasShown > ArenasShown)
         {
             continue;
@@ -102,4 +104,6 @@ static void WriteArenaMapSummary(TextWriter output, string map)
             output.WriteLine($"  ... {arenas - ArenasShown} more arenas: every one is in the picture");
         }
     }
+
+    static bool IsArena(string line) => line.StartsWith("0x", StringComparison.Ordinal);
 }
