@@ -6,22 +6,20 @@ using System.Threading;
 namespace PooledGen;
 
 // Thread heaps: finding the calling thread's, attaching a thread that has none, and handing a thread's pools back
-// when it ends (abandonment: DetachCurrentThread, or the lease's finalizer) so that other threads adopt them.
+// when it ends (abandonment) so that other threads adopt them: at once with DetachCurrentThread; else when the heap
+// notices the thread has ended (another thread attaching, a pool about to come from an arena, or the
+// DeadThreadCollector after a full garbage collection). Attaching allocates nothing on the GC heap.
 public sealed unsafe partial class ArenaHeap
 {
     /// <summary>The calling thread's part of the shared heap: one thread-static read on the fast path.</summary>
     [ThreadStatic]
     internal static ThreadHeap* t_sharedThreadHeap;
 
-    // Keeps the shared thread heap's lease alive exactly as long as the thread (or until it detaches).
-    [ThreadStatic]
-    private static ThreadHeapLease? t_sharedLease;
-
     // How often, at most, the slow path looks for threads that ended without detaching.
     private const long DeadThreadScanInterval = 10;
 
     // The attached thread heaps with their attach and their thread, to notice threads that ended (under _lock).
-    private readonly System.Collections.Generic.List<(nint ThreadHeap, int AttachCount, Thread Thread)> _attachedThreads = new();
+    private readonly System.Collections.Generic.List<(nint ThreadHeap, int AttachCount, Thread Thread)> _attachedThreads = new(16);
     private long _lastDeadThreadScan;
 
     /// <summary>This heap's thread heap for the calling thread, or null when the thread has not used the heap yet.</summary>
@@ -33,8 +31,7 @@ public sealed unsafe partial class ArenaHeap
             return t_sharedThreadHeap;
         }
 
-        ThreadHeapLease? lease = _threadHeaps!.Value;
-        return lease is null ? null : lease.ThreadHeap;
+        return (ThreadHeap*)_threadHeaps!.Value;
     }
 
     /// <summary>This heap's thread heap for the calling thread, attaching the thread if it has none.</summary>
@@ -69,15 +66,13 @@ public sealed unsafe partial class ArenaHeap
             _attachedThreads.Add(((nint)threadHeap, threadHeap->AttachCount, Thread.CurrentThread));
         }
 
-        var lease = new ThreadHeapLease(this, threadHeap);
         if (_isShared)
         {
             t_sharedThreadHeap = threadHeap;
-            t_sharedLease = lease;
         }
         else
         {
-            _threadHeaps!.Value = lease;
+            _threadHeaps!.Value = (nint)threadHeap;
         }
 
         return threadHeap;
@@ -86,30 +81,40 @@ public sealed unsafe partial class ArenaHeap
     /// <summary>Abandons the calling thread's thread heap now (see <see cref="DetachCurrentThread"/>).</summary>
     private void DetachCurrentThreadHeap()
     {
-        ThreadHeapLease? lease;
+        ThreadHeap* threadHeap = CurrentThreadHeapOrNull();
+        if (threadHeap == null)
+        {
+            return;
+        }
+
         if (_isShared)
         {
-            lease = t_sharedLease;
             t_sharedThreadHeap = null;
-            t_sharedLease = null;
         }
         else
         {
-            lease = _threadHeaps!.Value;
-            _threadHeaps.Value = null!;
+            _threadHeaps!.Value = 0;
         }
 
-        if (lease is not null)
+        Abandon(threadHeap, threadHeap->AttachCount);
+    }
+
+    /// <summary>The DeadThreadCollector's call after a full garbage collection: abandons the thread heaps of threads that ended.</summary>
+    internal void AbandonDeadThreads()
+    {
+        lock (_lock)
         {
-            GC.SuppressFinalize(lease);
-            Abandon(lease.ThreadHeap, lease.AttachCount);
+            if (!_disposed)
+            {
+                AbandonDeadThreads(force: true);
+            }
         }
     }
 
     /// <summary>
-    /// Under the lock: abandons the thread heaps of threads that have ended without detaching (their leases are not
-    /// finalized yet: that waits for a garbage collection), so that their pools are adopted and drained now. Runs when
-    /// a thread attaches and, at most every few milliseconds, when a pool is about to come from an arena.
+    /// Under the lock: abandons the thread heaps of threads that have ended without detaching, so that their pools are
+    /// adopted and drained now. Runs when a thread attaches and, at most every few milliseconds, when a pool is about
+    /// to come from an arena (and after full garbage collections, from the DeadThreadCollector).
     /// </summary>
     private void AbandonDeadThreads(bool force)
     {
@@ -131,8 +136,9 @@ public sealed unsafe partial class ArenaHeap
     }
 
     /// <summary>
-    /// The calling thread detached, or its lease was finalized once the thread was gone: its pools become the heap's
-    /// (empty ones go back to their arenas) and the thread heap waits, idle, for the next thread.
+    /// The calling thread detached, or it was seen to have ended: its pools become the heap's (empty ones go back to
+    /// their arenas) and the thread heap waits, idle, for the next thread. <paramref name="attachCount"/> is the attach
+    /// this abandonment is for: a thread heap attached again since is left alone.
     /// </summary>
     internal void Abandon(ThreadHeap* threadHeap, int attachCount)
     {
@@ -143,7 +149,15 @@ public sealed unsafe partial class ArenaHeap
                 return;
             }
 
-            _attachedThreads.RemoveAll(entry => entry.ThreadHeap == (nint)threadHeap);
+            for (int i = _attachedThreads.Count - 1; i >= 0; i--)
+            {
+                if (_attachedThreads[i].ThreadHeap == (nint)threadHeap)
+                {
+                    // Swapped with the last: no delegate, no shifting, nothing allocated.
+                    _attachedThreads[i] = _attachedThreads[^1];
+                    _attachedThreads.RemoveAt(_attachedThreads.Count - 1);
+                }
+            }
 
             for (int c = 0; c < SizeClass.Count; c++)
             {

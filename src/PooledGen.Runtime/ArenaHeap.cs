@@ -45,9 +45,10 @@ using System.Threading;
  *   - Free fast path, owner thread (ArenaHeap.Free.cs): push on the pool's free list.
  *   - Free from another thread: one CAS onto the pool's thread-free list (its own cache line); the owner takes
  *     the whole list in its slow path. Another thread never touches the owner's fields.
- *   - A thread that ends (ArenaHeap.Threads.cs): DetachCurrentThread, or else the finalizer of its ThreadHeapLease
- *     (reachable only from the dead thread's statics), abandons its pools to the heap; they are freed into under
- *     the heap lock, adopted by threads that need a pool of their class, and returned to their arena once empty.
+ *   - A thread that ends (ArenaHeap.Threads.cs): DetachCurrentThread, or else the heap noticing the thread has ended
+ *     (a thread attaching, a pool about to come from an arena, or a collector after each full GC), abandons its
+ *     pools to the heap; they are freed into under the heap lock, adopted by threads that need a pool of their
+ *     class, and returned to their arena once empty.
  *   - Everything else (new pools, arenas, abandonment, statistics) happens under one lock per heap, off the
  *     fast paths.
  *
@@ -116,12 +117,13 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     // A debug heap's raw blocks are owned by this thread heap of no thread, used under _lock; null in release mode.
     private readonly ThreadHeap* _debugOwner;
 
-    // Not readonly: Dispose swaps it for s_noThreadHeaps, so that a disposed heap's fast path finds no thread heap,
-    // falls to the slow path and its ThrowIfDisposed names the heap (a disposed ThreadLocal would name itself).
-    private ThreadLocal<ThreadHeapLease>? _threadHeaps;
+    // Each thread's thread heap of this private heap (a ThreadHeap*). Not readonly: Dispose swaps it for
+    // s_noThreadHeaps, so that a disposed heap's fast path finds no thread heap, falls to the slow path and its
+    // ThrowIfDisposed names the heap (a disposed ThreadLocal would name itself).
+    private ThreadLocal<nint>? _threadHeaps;
 
     // Never given a value: what a disposed private heap reads its thread heaps from.
-    private static readonly ThreadLocal<ThreadHeapLease> s_noThreadHeaps = new();
+    private static readonly ThreadLocal<nint> s_noThreadHeaps = new();
     private readonly long _maxReservedBytes;
 
     // Usable arenas by number of free pools (CPython's usable_arenas, bucketed): index n lists the arenas with n
@@ -197,7 +199,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         _isShared = isShared;
         _debug = debug || DebugMode.Enabled;
         _debugBlocks = _debug ? new DebugBlocks() : null;
-        _threadHeaps = isShared ? null : new ThreadLocal<ThreadHeapLease>();
+        _threadHeaps = isShared ? null : new ThreadLocal<nint>();
         _arenasByFreePools = (Arena**)NativeMemory.AllocZeroed((nuint)(HeapGeometry.PoolsPerArena + 1), (nuint)sizeof(Arena*));
         _abandonedPools = (Pool**)NativeMemory.AllocZeroed(SizeClass.Count, (nuint)sizeof(Pool*));
         Id = HeapRegistry.Add(this);
@@ -208,6 +210,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         }
 
         PooledGenMetrics.EnsureCreated();
+        DeadThreadCollector.EnsureStarted();
     }
 
     /// <summary>This heap's id, stored in each of its arenas.</summary>
@@ -347,7 +350,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     /// </summary>
     public void Dispose()
     {
-        ThreadLocal<ThreadHeapLease>? threadHeaps = _threadHeaps;
+        ThreadLocal<nint>? threadHeaps = _threadHeaps;
         lock (_lock)
         {
             if (_disposed)

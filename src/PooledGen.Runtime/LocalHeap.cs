@@ -160,6 +160,31 @@ public readonly unsafe ref struct LocalHeap
         ArenaHeap.FreeUntyped(_threadHeap, pointer);
     }
 
+    /// <summary>
+    /// Frees a block of <paramref name="size"/> bytes from an untyped allocation of a release heap, trusting the
+    /// pointer as C's <c>free_sized</c> does: no check that it is PooledGen's, the start of a block, or live. For the
+    /// hottest untyped paths, where the caller knows each block's size (a server's request buffers); a wrong pointer or
+    /// size corrupts the heap. <see cref="Free(void*)"/> checks every pointer and refuses a bad one. With the
+    /// process-wide debug switch on, this checks as <see cref="Free(void*)"/> does.
+    /// </summary>
+    /// <param name="pointer">The block, from <c>Allocate</c> or <c>AllocateUninitialized</c> of a heap not in debug mode; null is ignored.</param>
+    /// <param name="size">The size it was allocated with.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void FreeUnchecked(void* pointer, nuint size)
+    {
+        if (DebugMode.Enabled || size > PooledHeap.SmallObjectThreshold)
+        {
+            // The debug checks, or the large-object path, which looks its blocks up anyway.
+            Free(pointer);
+            return;
+        }
+
+        if (pointer != null && !ArenaHeap.TryFreeLocal(_threadHeap, (byte*)pointer, -1))
+        {
+            ArenaHeap.FreeElsewhere(_threadHeap, (byte*)pointer, null);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Pooled<T> AllocSlow<T>(ThreadHeap* threadHeap) where T : unmanaged => Heap(threadHeap).AllocOn<T>(threadHeap);
 

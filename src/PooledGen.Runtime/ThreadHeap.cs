@@ -152,30 +152,41 @@ internal unsafe partial struct ThreadHeap
 }
 
 /// <summary>
-/// Ties a <see cref="ThreadHeap"/> to the life of its thread: it is referenced only from a thread-static field (or a
-/// <see cref="System.Threading.ThreadLocal{T}"/>), so it becomes unreachable when the thread exits, and its finalizer
-/// abandons the thread heap's pools to the heap, where other threads adopt them and frees drain them.
-/// <see cref="ArenaHeap.DetachCurrentThread"/> does the same at once and suppresses the finalizer.
+/// The fallback for threads that end without <c>DetachCurrentThread()</c>, when no other thread attaches or takes a pool
+/// to notice them: an object that makes itself unreachable again from its own finalizer, so that it runs after every
+/// full garbage collection (the runtime's Gen2GcCallback pattern), and asks every heap to abandon the thread heaps of
+/// threads that have ended. One for the process; it costs a thread nothing (no per-thread object, no managed
+/// thread-static), so attaching a thread allocates nothing on the GC heap.
 /// </summary>
-internal sealed unsafe class ThreadHeapLease
+internal sealed class DeadThreadCollector
 {
-    private readonly ArenaHeap _heap;
+    private static int s_started;
 
-    public ThreadHeapLease(ArenaHeap heap, ThreadHeap* threadHeap)
+    private DeadThreadCollector()
     {
-        _heap = heap;
-        ThreadHeap = threadHeap;
-        AttachCount = threadHeap->AttachCount;
     }
 
-    /// <summary>The thread heap this lease keeps alive.</summary>
-    public ThreadHeap* ThreadHeap { get; }
+    /// <summary>Starts the collector once (when the first heap is made).</summary>
+    public static void EnsureStarted()
+    {
+        if (System.Threading.Interlocked.Exchange(ref s_started, 1) == 0)
+        {
+            _ = new DeadThreadCollector();
+        }
+    }
 
-    /// <summary>
-    /// The attach this lease was made for: the heap may have abandoned the thread heap already (its thread was seen to
-    /// have ended) and given it to another thread, whose pools this lease must not touch.
-    /// </summary>
-    public int AttachCount { get; }
+    ~DeadThreadCollector()
+    {
+        if (System.Environment.HasShutdownStarted)
+        {
+            return;
+        }
 
-    ~ThreadHeapLease() => _heap.Abandon(ThreadHeap, AttachCount);
+        foreach (ArenaHeap heap in HeapRegistry.Snapshot())
+        {
+            heap.AbandonDeadThreads();
+        }
+
+        System.GC.ReRegisterForFinalize(this);
+    }
 }

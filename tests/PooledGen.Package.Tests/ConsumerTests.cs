@@ -10,12 +10,13 @@ namespace PooledGen.Package.Tests;
 [Collection(PackageFeedCollection.Name)]
 public sealed class ConsumerTests(PackageFeed feed)
 {
-    private static readonly string[] s_buildOptions = ["-c", "Release", "-tl:off", "-nodeReuse:false", "-p:UseSharedCompilation=false"];
+    /// <summary>How every test builds a consumer: Release, plain console output, no build server left behind.</summary>
+    internal static readonly string[] BuildOptions = ["-c", "Release", "-tl:off", "-nodeReuse:false", "-p:UseSharedCompilation=false"];
 
     [Fact]
     public void Consumer_builds_with_the_generated_members_and_runs_on_net10()
     {
-        var build = feed.Consumer(["build", "Good/Good.csproj", "-f", "net10.0", .. s_buildOptions]);
+        var build = feed.Consumer(["build", "Good/Good.csproj", "-f", "net10.0", .. BuildOptions]);
 
         Assert.True(build.ExitCode == 0, build.Describe());
         Assert.DoesNotContain(" warning PG", build.Output);
@@ -34,7 +35,7 @@ public sealed class ConsumerTests(PackageFeed feed)
     public void Consumer_compiles_for_net8()
     {
         // Only the .NET 10 runtime is installed here, so net8.0 is built, not run.
-        var build = feed.Consumer(["build", "Good/Good.csproj", "-f", "net8.0", .. s_buildOptions]);
+        var build = feed.Consumer(["build", "Good/Good.csproj", "-f", "net8.0", .. BuildOptions]);
 
         Assert.True(build.ExitCode == 0, build.Describe());
         Assert.DoesNotContain(" warning PG", build.Output);
@@ -64,7 +65,7 @@ public sealed class ConsumerTests(PackageFeed feed)
     [Fact]
     public void Diagnostics_sample_built_against_the_package_fails_with_PG0001_to_PG0006_and_the_ownership_warnings()
     {
-        var build = feed.Consumer(["build", "Faulty/Faulty.csproj", .. s_buildOptions]);
+        var build = feed.Consumer(["build", "Faulty/Faulty.csproj", .. BuildOptions]);
 
         Assert.True(build.ExitCode != 0, "PG0002-PG0004 are errors, so the build must fail. " + build.Describe());
         AssertDiagnostic(build, "warning PG0001", "Huge", "640 bytes, over the small-object threshold of 256 bytes");
@@ -87,7 +88,7 @@ public sealed class ConsumerTests(PackageFeed feed)
     [Fact]
     public void CSharp_10_consumer_fails_with_PG0007_at_each_pooled_struct_and_with_nothing_in_generated_code()
     {
-        var build = feed.Consumer(["build", "CSharp10/CSharp10.csproj", .. s_buildOptions]);
+        var build = feed.Consumer(["build", "CSharp10/CSharp10.csproj", .. BuildOptions]);
 
         Assert.True(build.ExitCode != 0, "PG0007 is an error, so the build must fail. " + build.Describe());
         AssertDiagnostic(build, "error PG0007", "'Legacy.Enemy'", "cannot be pooled with C# 10.0");
@@ -103,7 +104,7 @@ public sealed class ConsumerTests(PackageFeed feed)
     [Fact]
     public void Leak_report_of_a_debug_run_names_each_leaking_method_of_the_users_code_not_the_generated_Alloc()
     {
-        var build = feed.Consumer(["build", "Leaky/Leaky.csproj", .. s_buildOptions]);
+        var build = feed.Consumer(["build", "Leaky/Leaky.csproj", .. BuildOptions]);
         Assert.True(build.ExitCode == 0, build.Describe());
 
         var run = DotNet.Run(feed.Workspace, new Dictionary<string, string>(feed.ConsumerEnvironment) { ["POOLEDGEN_DEBUG"] = "1" }, "Leaky/bin/Release/net10.0/Leaky.dll");

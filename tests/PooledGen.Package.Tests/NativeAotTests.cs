@@ -11,9 +11,6 @@ namespace PooledGen.Package.Tests;
 [Collection(PackageFeedCollection.Name)]
 public sealed partial class NativeAotTests(PackageFeed feed)
 {
-    private static readonly object s_publishLock = new();
-    private static (PackageFeed Feed, CommandResult Publish)? s_published;
-
     [NativeToolchainFact]
     public void Publishing_a_consumer_with_PublishAot_reports_no_trimming_or_AOT_warning()
     {
@@ -47,19 +44,9 @@ public sealed partial class NativeAotTests(PackageFeed feed)
     }
 
     /// <summary>The publish, run once for every test of the feed.</summary>
-    private CommandResult Publish()
-    {
-        lock (s_publishLock)
-        {
-            if (s_published is not { } published || published.Feed != feed)
-            {
-                string output = Path.Combine(feed.Workspace, "Native", "published");
-                s_published = published = (feed, feed.Consumer("publish", "Native/Native.csproj", "-c", "Release", "-o", output, "-tl:off", "-nodeReuse:false", "-p:UseSharedCompilation=false"));
-            }
-
-            return published.Publish;
-        }
-    }
+    private CommandResult Publish() =>
+        feed.Once("publish Native", () => feed.Consumer(
+            ["publish", "Native/Native.csproj", "-o", Path.Combine(feed.Workspace, "Native", "published"), .. ConsumerTests.BuildOptions]));
 
     // "warning IL2026: ...", "warning IL3050: ...", and IL2104/IL3053 ("assembly produced trim/AOT warnings").
     [GeneratedRegex(@"\bIL[23]\d{3}\b")]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Reflection;
 using System.Xml.Linq;
@@ -11,6 +12,8 @@ namespace PooledGen.Package.Tests;
 /// </summary>
 public sealed class PackageFeed : IDisposable
 {
+    private readonly ConcurrentDictionary<string, Lazy<CommandResult>> _once = new();
+
     /// <summary>Names the folder that holds already packed packages (.ci/run sets it); unset, the feed packs them.</summary>
     public const string PackagesVariable = "POOLEDGEN_PACKAGES";
 
@@ -91,6 +94,13 @@ public sealed class PackageFeed : IDisposable
 
     /// <summary>Runs <c>dotnet</c> in the workspace as the consumer's user.</summary>
     public CommandResult Consumer(params string[] arguments) => DotNet.Run(Workspace, ConsumerEnvironment, arguments);
+
+    /// <summary>
+    /// Runs <paramref name="command"/> the first time <paramref name="key"/> is asked for and returns that result to every
+    /// test of the feed: a build or publish that several tests read (each then runs or inspects what it made).
+    /// </summary>
+    public CommandResult Once(string key, Func<CommandResult> command) =>
+        _once.GetOrAdd(key, _ => new Lazy<CommandResult>(command)).Value;
 
     /// <summary>The path of a package file in <see cref="PackagesFolder"/>.</summary>
     public string PackagePath(string id, string extension = "nupkg") => Path.Combine(PackagesFolder, $"{id}.{Version}.{extension}");

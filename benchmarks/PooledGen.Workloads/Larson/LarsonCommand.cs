@@ -37,7 +37,7 @@ internal static class LarsonCommand
           --min-size N         smallest block in bytes (default 16)
           --max-size N         largest block in bytes, inclusive (default 512)
           --seed N             seed of the generators (default 4141)
-          --variants LIST      of pooled, pooled-uninitialized, pooled-local, pooled-local-zeroed, mimalloc,
+          --variants LIST      of pooled, pooled-uninitialized, pooled-local, pooled-local-sized, pooled-local-zeroed, mimalloc,
                                mimalloc-zalloc, glibc (default: all)
           --quick              1-second runs: a check that it works, not a measurement
           --out DIR            where larson.md, .json and .png go (default: artifacts/workloads)
@@ -55,7 +55,8 @@ internal static class LarsonCommand
     /// <summary><c>heap.Allocate</c> through each thread's LocalHeap: the zeroing rows' LocalHeap counterpart.</summary>
     public const string LocalZeroedBaseline = "pooled-local-zeroed";
 
-    private static readonly Func<long> PooledHeld = () => PooledHeap.GetStatistics().BytesReserved;
+    // What PooledGen keeps resident (pools touched and not decommitted, large blocks), as mimalloc's figure is its commit.
+    private static readonly Func<long> PooledHeld = () => PooledHeap.GetStatistics().BytesCommitted;
 
     // An id starting with "pooled" also reports PooledGen's bytes in use at the end.
     public static readonly LarsonVariant[] Variants =
@@ -65,6 +66,9 @@ internal static class LarsonCommand
             "`PooledHeap.AllocateUninitialized(size)` / `PooledHeap.Free(ptr)` (not zeroed)", null, false, PooledHeld),
         LarsonVariant.Of<LocalHeapUntyped>(LocalBaseline, "PooledGen",
             "`heap.AllocateUninitialized(size)` / `heap.Free(ptr)` (not zeroed), each thread's own `heap = PooledHeap.Local` taken when it starts",
+            null, false, PooledHeld),
+        LarsonVariant.Of<LocalHeapUntypedSized>("pooled-local-sized", "PooledGen",
+            "`heap.AllocateUninitialized(size)` / `heap.FreeUnchecked(ptr, size)` (not zeroed; the pointer trusted, as C's `free_sized`), each thread's own `heap = PooledHeap.Local`",
             null, false, PooledHeld),
         LarsonVariant.Of<LocalHeapUntypedZeroed>(LocalZeroedBaseline, "PooledGen",
             "`heap.Allocate(size)` / `heap.Free(ptr)` (zeroed), each thread's own `heap = PooledHeap.Local` taken when it starts",

@@ -195,7 +195,7 @@ internal sealed unsafe class Lane<TAllocator>(LarsonRun run, Memory<nint> blocks
         while (step < settings.StepsPerThread)
         {
             var victim = (int)random.NextBelow(slots);
-            allocator.Free((void*)laneBlocks[victim]);
+            allocator.Free((void*)laneBlocks[victim], (nuint)laneSizes[victim]);
             var size = settings.MinSize + (int)random.NextBelow(range);
             var block = (byte*)allocator.Allocate((nuint)size);
             laneBlocks[victim] = (nint)block;

@@ -16,6 +16,9 @@ internal unsafe interface IUntypedAllocator<TSelf> where TSelf : IUntypedAllocat
     void* Allocate(nuint size);
 
     void Free(void* block);
+
+    /// <summary>Frees a block whose size the caller knows (larson keeps each slot's size): most allocators ignore it.</summary>
+    void Free(void* block, nuint size);
 }
 
 /// <summary>PooledGen's untyped entry points, <c>PooledHeap.Allocate(size)</c> (zeroed) and <c>PooledHeap.Free(pointer)</c>.</summary>
@@ -28,6 +31,9 @@ internal readonly unsafe struct PooledUntyped : IUntypedAllocator<PooledUntyped>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* block) => PooledHeap.Free(block);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block, nuint size) => PooledHeap.Free(block);
 }
 
 /// <summary>
@@ -43,6 +49,9 @@ internal readonly unsafe struct PooledUntypedUninitialized : IUntypedAllocator<P
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* block) => PooledHeap.Free(block);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block, nuint size) => PooledHeap.Free(block);
 }
 
 /// <summary>
@@ -63,6 +72,9 @@ internal readonly unsafe ref struct LocalHeapUntyped : IUntypedAllocator<LocalHe
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* block) => _heap.Free(block);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block, nuint size) => _heap.Free(block);
 }
 
 /// <summary>As <see cref="LocalHeapUntyped"/>, zeroing: <c>heap.Allocate(size)</c> (calloc) and <c>heap.Free(pointer)</c>.</summary>
@@ -79,6 +91,9 @@ internal readonly unsafe ref struct LocalHeapUntypedZeroed : IUntypedAllocator<L
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* block) => _heap.Free(block);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block, nuint size) => _heap.Free(block);
 }
 
 /// <summary>A native malloc/free pair.</summary>
@@ -91,4 +106,30 @@ internal readonly unsafe struct NativeUntyped<TMalloc> : IUntypedAllocator<Nativ
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* block) => TMalloc.Free(block);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block, nuint size) => TMalloc.Free(block);
+}
+
+/// <summary>
+/// PooledGen through the thread's own <see cref="LocalHeap"/> with the sized, trusting free:
+/// <c>heap.AllocateUninitialized(size)</c> and <c>heap.FreeUnchecked(pointer, size)</c> (C's malloc and free_sized: no
+/// check of the pointer, as mimalloc's and glibc's free make none).
+/// </summary>
+internal readonly unsafe ref struct LocalHeapUntypedSized : IUntypedAllocator<LocalHeapUntypedSized>
+{
+    private readonly LocalHeap _heap;
+
+    private LocalHeapUntypedSized(LocalHeap heap) => _heap = heap;
+
+    public static LocalHeapUntypedSized OnThisThread() => new(PooledHeap.Local);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Allocate(nuint size) => _heap.AllocateUninitialized(size);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block) => _heap.Free(block);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* block, nuint size) => _heap.FreeUnchecked(block, size);
 }
