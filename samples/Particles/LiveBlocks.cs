@@ -16,10 +16,10 @@ namespace Particles;
 /// walked by address, it reads each pool's blocks in order and the processor fetches them ahead. The class world has
 /// the same order without asking for it: the GC allocates in address order and compacts in address order, so a list
 /// kept in the order its objects were born is already in memory order.</para>
-/// <para>What the order costs: each walk first sorts the handles born since the last one (a frame's births, a tenth of
-/// the live ones), then merges them into the survivors while it compacts, so keeping the order takes no extra pass over
-/// the live blocks. The walk expires nothing by itself: whatever the caller does not <see cref="Walk.Keep"/> is dropped
-/// from the list, and the caller frees it.</para>
+/// <para>What the order costs: each walk first sorts the handles born since the last one (a frame's births, about a
+/// twelfth of the live ones), then merges them into the survivors while it compacts, so keeping the order takes no
+/// extra pass over the live blocks. The walk expires nothing by itself: whatever the caller does not
+/// <see cref="Walk.Keep"/> is dropped from the list, and the caller frees it.</para>
 /// </remarks>
 public sealed class LiveBlocks<T>(int capacity) where T : unmanaged
 {
