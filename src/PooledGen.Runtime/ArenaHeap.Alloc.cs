@@ -15,14 +15,16 @@ namespace PooledGen;
 public sealed unsafe partial class ArenaHeap
 {
     /// <summary>
-    /// Empty pools a thread heap keeps for reuse before it gives them back to their arenas under the lock: 16 pools (256
-    /// KiB by default) per thread, enough that building and freeing large structures (binary-trees) rarely takes the heap
-    /// lock. Trim(), DetachCurrentThread() and the end of the thread give them back.
+    /// Empty pools a thread heap keeps for reuse before it gives them back to their arenas under the lock: 256 KiB of
+    /// pools per thread (16 of the default 16 KiB), at least 2, enough that building and freeing large structures
+    /// (binary-trees) rarely takes the heap lock. Trim(), DetachCurrentThread() and the end of the thread give them back.
     /// </summary>
-    internal const int MaxCachedPools = 16;
+    internal static int MaxCachedPools => Math.Max(2, CachedBytesPerThread / HeapGeometry.PoolSize);
 
-    /// <summary>The cache size this heap's thread heaps use: <see cref="MaxCachedPools"/>; tests of the arena layer set 0.</summary>
-    internal int CachedPoolLimit { get; set; } = MaxCachedPools;
+    private const int CachedBytesPerThread = 256 * 1024;
+
+    /// <summary>The cache size this heap's thread heaps use: <see cref="MaxCachedPools"/> (set in the constructor, once the sizes are fixed); tests of the arena layer set 0.</summary>
+    internal int CachedPoolLimit { get; set; } = -1;
 
     /// <summary>
     /// The fast path: a block of class <paramref name="sizeClass"/> from the current pool of

@@ -195,6 +195,11 @@ public sealed unsafe partial class ArenaHeap : IDisposable
         // Fix the process-wide sizes here rather than in HeapGeometry's type initialiser, so that a bad switch
         // surfaces as its own clear exception (and again on the next try), not as a TypeInitializationException.
         StartupConfiguration.Freeze();
+        if (CachedPoolLimit < 0)
+        {
+            CachedPoolLimit = MaxCachedPools;
+        }
+
         _maxReservedBytes = maxReservedBytes;
         _isShared = isShared;
         _debug = debug || DebugMode.Enabled;

@@ -192,18 +192,18 @@ public unsafe class ArenaRegistryTests
     public void A_heap_that_maps_and_unmaps_arenas_in_bursts_allocates_no_GC_memory()
     {
         // Issue 17: each cycle of a burst mapped and unmapped arenas, and each rebuilt the registry as a new array.
-        const int blocks = 20_000; // 48-byte blocks: about four arenas of the default size
-        var pointers = (void**)System.Runtime.InteropServices.NativeMemory.Alloc(blocks, (nuint)sizeof(void*));
+        int blocks = 4 * HeapGeometry.ArenaSize / 48; // 48-byte blocks: about four arenas
+        var pointers = (void**)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)blocks, (nuint)sizeof(void*));
         try
         {
             // No cache of empty pools and no purge delay: every burst then empties arenas and unmaps them at once, which
             // is what is measured (PurgeTests measures the GC bytes of bursts with the default delay).
             using var heap = new ArenaHeap { CachedPoolLimit = 0, PurgeDelayMilliseconds = 0 };
-            Burst(heap, pointers);
+            Burst(heap, pointers, blocks);
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int cycle = 0; cycle < 10; cycle++)
             {
-                Burst(heap, pointers);
+                Burst(heap, pointers, blocks);
             }
 
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
@@ -214,7 +214,7 @@ public unsafe class ArenaRegistryTests
             System.Runtime.InteropServices.NativeMemory.Free(pointers);
         }
 
-        static void Burst(ArenaHeap heap, void** pointers)
+        static void Burst(ArenaHeap heap, void** pointers, int blocks)
         {
             for (int i = 0; i < blocks; i++)
             {

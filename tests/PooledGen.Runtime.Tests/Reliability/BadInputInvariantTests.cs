@@ -260,7 +260,8 @@ public unsafe class BadInputInvariantTests(ITestOutputHelper output)
     [MemberData(nameof(ReleaseAndDebug))]
     public void A_request_larger_than_the_address_space_throws_OutOfMemoryException_naming_the_cap(bool debug)
     {
-        using var heap = new ArenaHeap(1L << 20, debug);
+        // A cap of four arenas, room for the twenty blocks of the model and their pools.
+        using var heap = new ArenaHeap(4L * HeapGeometry.ArenaSize, debug);
         HeapModel model = HeapModel.Populated(heap, seed: 9, count: 20);
         foreach (nuint size in new[] { nuint.MaxValue, unchecked((nuint)long.MaxValue + 1), unchecked((nuint)long.MaxValue) })
         {
