@@ -20,10 +20,10 @@ namespace PooledGen;
 ///         the first time an arena lands in its window and never freed
 /// </code>
 /// Memory: the root takes 32 KiB; a leaf takes 2^(33 - log2 ArenaSize) bytes (128 KiB for 64 KiB arenas, 32 KiB for
-/// the default 256 KiB, 8 KiB for 1 MiB, 8 bytes for 1 GiB), and only its pages holding set bits become resident
+/// 256 KiB, 8 KiB for the default 1 MiB, 8 bytes for 1 GiB), and only its pages holding set bits become resident
 /// (one 4 KiB page covers 32,768 arenas). The kernel places mappings close together, so a process uses one or two
 /// leaves. The worst case, an arena in every one of the 4096 windows, is 2^(45 - log2 ArenaSize) bytes (512 MiB at
-/// 64 KiB arenas, 128 MiB at the default) and needs at least 4096 arenas spread over all 256 TiB.
+/// 64 KiB arenas, 32 MiB at the default 1 MiB) and needs at least 4096 arenas spread over all 256 TiB.
 /// <para>
 /// Readers take no lock: a leaf is published with a volatile write after it is zeroed, so a reader sees either no
 /// leaf or a complete one, and a bit is set with a volatile write after the arena's header is written. Writers

@@ -11,7 +11,7 @@ namespace PooledGen;
 /// </summary>
 internal static unsafe class DisposedArenas
 {
-    /// <summary>The most arena ranges kept reserved: with 256 KiB arenas, 1 GiB of address space and no memory.</summary>
+    /// <summary>The most arena ranges kept reserved: with 1 MiB arenas, 4 GiB of address space and no memory.</summary>
     public const int MaxRetired = 4096;
 
     private static readonly object s_lock = new();
