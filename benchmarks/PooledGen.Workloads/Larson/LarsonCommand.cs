@@ -179,6 +179,11 @@ internal static class LarsonCommand
         static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
     }
 
+    private static readonly string IdleSeconds = Format.Fixed(LarsonWorkload.IdleAfterRun.TotalSeconds, 0);
+
+    private static string HeldPerLive(long held, long live) =>
+        held < 0 || live <= 0 ? "–" : Format.Fixed((double)held / live, 1) + "x";
+
     private static string ToMarkdown(LarsonResults results)
     {
         var s = results.Settings;
@@ -187,14 +192,17 @@ internal static class LarsonCommand
         text.AppendLine($"### larson: {s.Threads} threads × {s.Slots:N0} blocks of {s.MinSize}–{s.MaxSize} bytes, a new thread every "
             + $"{s.StepsPerThread:N0} steps, {Format.Fixed(s.Seconds, 1)} s; each allocator in its own process").AppendLine();
         var table = new MarkdownTable("Allocator", "API", ">Mops/s", ">vs PooledGen", ">vs PooledGen LocalHeap", ">threads", ">RSS start MiB", ">peak RSS MiB",
-            ">RSS end MiB", ">live MiB", ">held at end MiB", ">PooledGen in use MiB", ">GC bytes in loops", ">GC bytes in run", ">GCs");
+            ">RSS end MiB", ">live MiB", ">held at end MiB", ">PooledGen in use MiB", ">held ÷ live", $">held {IdleSeconds} s later MiB",
+            $">held {IdleSeconds} s later ÷ live", $">RSS {IdleSeconds} s later MiB", ">GC bytes in loops", ">GC bytes in run", ">GCs");
         foreach (var row in results.Rows)
         {
             var f = row.Figures;
             table.Add(row.Allocator, row.Api, Format.Fixed(f.MopsPerSecond, 2),
                 RatioTo(results, row, Baseline, UninitializedBaseline), RatioTo(results, row, LocalZeroedBaseline, LocalBaseline),
                 Format.Count(f.ThreadsRun), Format.MiB(f.RssStart), Format.MiB(f.PeakRss), Format.MiB(f.RssEnd), Format.MiB(f.LiveRequestedBytes),
-                Format.MiB(f.AllocatorHeldBytes), Format.MiB(f.PooledBytesInUse), Format.Count(f.GcBytesInLoops), Format.Count(f.GcBytesInRun),
+                Format.MiB(f.AllocatorHeldBytes), Format.MiB(f.PooledBytesInUse), HeldPerLive(f.AllocatorHeldBytes, f.LiveRequestedBytes),
+                Format.MiB(f.AllocatorHeldAfterIdleBytes), HeldPerLive(f.AllocatorHeldAfterIdleBytes, f.LiveRequestedBytes), Format.MiB(f.RssAfterIdle),
+                Format.Count(f.GcBytesInLoops), Format.Count(f.GcBytesInRun),
                 Format.Count(f.Collections));
         }
 
@@ -205,8 +213,10 @@ internal static class LarsonCommand
             + "PooledGen is faster. Every larson thread calls `PooledHeap.DetachCurrentThread()` as its last act, before the next "
             + "thread starts. RSS from /proc/self/status (peak = VmHWM), including the .NET runtime's own. live = bytes "
             + "requested by the blocks alive at the end. held at end = what the allocator holds from the system, less what it held "
-            + "before the run: PooledGen `BytesReserved`, mimalloc's committed bytes (`mi_process_info`), glibc's `mallinfo2` "
-            + "arena + hblkhd (the runtime's own mallocs included). GC bytes in loops = allocated by the larson threads while "
+            + "before the run: PooledGen `BytesCommitted` (reserved less the pools purged), mimalloc's committed bytes "
+            + "(`mi_process_info`), glibc's `mallinfo2` arena + hblkhd (the runtime's own mallocs included); held ÷ live = that "
+            + $"÷ live; held {IdleSeconds} s later = the same reading after the process has idled {IdleSeconds} s with the live "
+            + "blocks still held (PooledGen's purge delay, 1 s by default, has passed). GC bytes in loops = allocated by the larson threads while "
             + "stepping; in run = the whole process during the timed phase, thread starts included.");
         return text.ToString();
     }

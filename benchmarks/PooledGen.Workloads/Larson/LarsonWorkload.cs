@@ -27,6 +27,8 @@ internal sealed record LarsonFigures(
     long LiveRequestedBytes,
     long PooledBytesInUse,
     long AllocatorHeldBytes,
+    long AllocatorHeldAfterIdleBytes,
+    long RssAfterIdle,
     long GcBytesInLoops,
     long GcBytesInRun,
     int Collections)
@@ -43,6 +45,10 @@ internal sealed record LarsonFigures(
 /// </summary>
 internal static unsafe class LarsonWorkload
 {
+    /// <summary>How long the process idles after the run before what the allocator holds is read a second time: long enough
+    /// for PooledGen's default purge delay (1 s) and mimalloc's own delayed purge to have run.</summary>
+    public static readonly TimeSpan IdleAfterRun = TimeSpan.FromSeconds(2);
+
     public static LarsonFigures Run<TAllocator>(string variant, LarsonSettings settings, Func<long> heldBytes)
         where TAllocator : IUntypedAllocator<TAllocator>, allows ref struct
     {
@@ -97,9 +103,15 @@ internal static unsafe class LarsonWorkload
             live += size;
         }
 
+        var pooledInUse = variant.StartsWith("pooled", StringComparison.Ordinal) ? PooledHeap.GetStatistics().BytesInUse : -1;
+        var heldAtEnd = heldBytes() is var held and >= 0 ? held - heldAtStart : -1;
+
+        // The same reading after an idle spell: the live blocks stay, what an allocator keeps on a timer goes.
+        Thread.Sleep(IdleAfterRun);
+        var heldAfterIdle = heldBytes() is var later and >= 0 ? later - heldAtStart : -1;
+        var rssAfterIdle = ProcessMemory.Read().Rss;
         return new LarsonFigures(variant, clock.Elapsed.TotalSeconds, pairs, threadsRun, rssStart, memory.PeakRss, memory.Rss, live,
-            PooledBytesInUse: variant.StartsWith("pooled", StringComparison.Ordinal) ? PooledHeap.GetStatistics().BytesInUse : -1,
-            heldBytes() is var held and >= 0 ? held - heldAtStart : -1, gcBytesInLoops, gcBytesInRun, collections);
+            pooledInUse, heldAtEnd, heldAfterIdle, rssAfterIdle, gcBytesInLoops, gcBytesInRun, collections);
     }
 
     // larson's warmup(): allocate every block, shuffle them, then replace 4 × chunks random ones, on the main thread.
