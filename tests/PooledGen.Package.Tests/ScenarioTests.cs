@@ -51,7 +51,7 @@ public sealed class ScenarioTests(PackageFeed feed)
     [Theory]
     [InlineData("POOLEDGEN_ARENA_SIZE", "abc", "which is not a whole number of bytes up to 2147483647")]
     [InlineData("POOLEDGEN_ARENA_SIZE", "3", "ArenaSize must be a power of two between 65536 and 1073741824 bytes; it is 3")]
-    [InlineData("POOLEDGEN_POOL_SIZE", "1048576", "PoolSize (1048576 bytes) must be at most half of ArenaSize (262144 bytes)")]
+    [InlineData("POOLEDGEN_POOL_SIZE", "1048576", "PoolSize (1048576 bytes) must be at most half of ArenaSize (1048576 bytes)")]
     [InlineData("POOLEDGEN_MAX_RESERVED_BYTES", "-5", "MaxReservedBytes must be 0 (no cap) or a positive number of bytes")]
     [InlineData("POOLEDGEN_PURGE_DELAY_MS", "abc", "which is not a whole number of milliseconds up to 3600000")]
     public void A_bad_start_up_setting_is_refused_by_its_name_and_value_at_the_first_Alloc_and_Configure_afterwards_works(string variable, string value, string reason)
@@ -67,9 +67,9 @@ public sealed class ScenarioTests(PackageFeed feed)
             AssertRefused(run, attempt, "System.InvalidOperationException", $"the environment variable {variable} is '{value}'", reason, "PooledHeap.Configure");
         }
 
-        AssertLine(run, "PooledHeap.Configure(ArenaSize = 1 MiB) => no exception");
+        AssertLine(run, "PooledHeap.Configure(ArenaSize = 4 MiB) => no exception");
         // The configured arena size, not the default: the options given to Configure are the ones in use.
-        Assert.Contains("Enemy.Alloc() after Configure: Health=7 ArenaSize=1048576 PoolSize=16384", run.Output);
+        Assert.Contains("Enemy.Alloc() after Configure: Health=7 ArenaSize=4194304 PoolSize=65536", run.Output);
         Assert.Contains("scenario startup-settings finished", run.Output);
     }
 

@@ -9,7 +9,7 @@ public unsafe class ArenaRegistryTests
     private static readonly ulong Covered = 1UL << ArenaAddressMap.CoveredAddressBits;
     private const ulong Window = 1UL << 36;
 
-    public static TheoryData<int> ArenaSizes => new() { PooledHeapOptions.MinArenaSize, PooledHeapOptions.DefaultArenaSize, 1 << 20, PooledHeapOptions.MaxArenaSize };
+    public static TheoryData<int> ArenaSizes => new() { PooledHeapOptions.MinArenaSize, 256 * 1024, PooledHeapOptions.DefaultArenaSize, 16 << 20, PooledHeapOptions.MaxArenaSize };
 
     [Fact]
     public void An_empty_map_contains_no_address()

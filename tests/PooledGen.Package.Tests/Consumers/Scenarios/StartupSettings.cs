@@ -14,7 +14,7 @@ public static class StartupSettings
         Report.Try("second Enemy.Alloc()", () => Enemy.Free(Enemy.Alloc()));
 
         // Not the default arena size, so that the statistics show the configured options, not a fallback, were taken.
-        Report.Try("PooledHeap.Configure(ArenaSize = 1 MiB)", () => PooledHeap.Configure(new PooledHeapOptions { ArenaSize = 1 << 20 }));
+        Report.Try("PooledHeap.Configure(ArenaSize = 4 MiB)", () => PooledHeap.Configure(new PooledHeapOptions { ArenaSize = 4 << 20 }));
         Pooled<Enemy> enemy = Enemy.Alloc();
         enemy.Value.Health = 7;
         PooledHeapStatistics statistics = PooledHeap.GetStatistics();
