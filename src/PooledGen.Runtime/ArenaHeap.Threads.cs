@@ -8,18 +8,16 @@ namespace PooledGen;
 // Thread heaps: finding the calling thread's, attaching a thread that has none, and handing a thread's pools back
 // when it ends (abandonment) so that other threads adopt them: at once with DetachCurrentThread; else when the heap
 // notices the thread has ended (another thread attaching, a pool about to come from an arena, or the
-// DeadThreadCollector after a full garbage collection). Attaching allocates nothing on the GC heap.
+// DeadThreadCollector after a full garbage collection). Attaching allocates nothing on the GC heap: a thread's end is
+// signalled by the C library (ThreadLife.cs) and its thread-statics are unmanaged (ThreadStatics.cs).
 public sealed unsafe partial class ArenaHeap
 {
-    /// <summary>The calling thread's part of the shared heap: one thread-static read on the fast path.</summary>
-    [ThreadStatic]
-    internal static ThreadHeap* t_sharedThreadHeap;
-
     // How often, at most, the slow path looks for threads that ended without detaching.
     private const long DeadThreadScanInterval = 10;
 
-    // The attached thread heaps with their attach and their thread, to notice threads that ended (under _lock).
-    private readonly System.Collections.Generic.List<(nint ThreadHeap, int AttachCount, Thread Thread)> _attachedThreads = new(16);
+    // The attached thread heaps with their attach and their thread's ThreadLife, to notice threads that ended (under
+    // _lock). Each entry holds one reference on its ThreadLife, dropped where the entry goes (ForgetAttach, dispose).
+    private readonly System.Collections.Generic.List<(nint ThreadHeap, int AttachCount, nint Life)> _attachedThreads = new(16);
     private long _lastDeadThreadScan;
 
     /// <summary>This heap's thread heap for the calling thread, or null when the thread has not used the heap yet.</summary>
@@ -28,7 +26,7 @@ public sealed unsafe partial class ArenaHeap
     {
         if (_isShared)
         {
-            return t_sharedThreadHeap;
+            return ThreadStatics.SharedThreadHeap;
         }
 
         return (ThreadHeap*)_threadHeaps!.Value;
@@ -63,12 +61,14 @@ public sealed unsafe partial class ArenaHeap
 
             threadHeap->IsAttached = true;
             threadHeap->AttachCount++;
-            _attachedThreads.Add(((nint)threadHeap, threadHeap->AttachCount, Thread.CurrentThread));
+            ThreadLife* life = ThreadLife.OfCurrentThread();
+            ThreadLife.Retain(life);
+            _attachedThreads.Add(((nint)threadHeap, threadHeap->AttachCount, (nint)life));
         }
 
         if (_isShared)
         {
-            t_sharedThreadHeap = threadHeap;
+            ThreadStatics.SharedThreadHeap = threadHeap;
         }
         else
         {
@@ -89,7 +89,7 @@ public sealed unsafe partial class ArenaHeap
 
         if (_isShared)
         {
-            t_sharedThreadHeap = null;
+            ThreadStatics.SharedThreadHeap = null;
         }
         else
         {
@@ -127,8 +127,8 @@ public sealed unsafe partial class ArenaHeap
         _lastDeadThreadScan = now;
         for (int i = _attachedThreads.Count - 1; i >= 0; i--)
         {
-            (nint threadHeap, int attachCount, Thread thread) = _attachedThreads[i];
-            if (!thread.IsAlive)
+            (nint threadHeap, int attachCount, nint life) = _attachedThreads[i];
+            if (ThreadLife.HasEnded((ThreadLife*)life))
             {
                 Abandon((ThreadHeap*)threadHeap, attachCount);
             }
@@ -154,6 +154,7 @@ public sealed unsafe partial class ArenaHeap
                 if (_attachedThreads[i].ThreadHeap == (nint)threadHeap)
                 {
                     // Swapped with the last: no delegate, no shifting, nothing allocated.
+                    ThreadLife.Release((ThreadLife*)_attachedThreads[i].Life);
                     _attachedThreads[i] = _attachedThreads[^1];
                     _attachedThreads.RemoveAt(_attachedThreads.Count - 1);
                 }
@@ -261,6 +262,11 @@ public sealed unsafe partial class ArenaHeap
 
         _allThreadHeaps.Clear();
         _idleThreadHeaps.Clear();
+        foreach ((_, _, nint life) in _attachedThreads)
+        {
+            ThreadLife.Release((ThreadLife*)life);
+        }
+
         _attachedThreads.Clear();
     }
 }

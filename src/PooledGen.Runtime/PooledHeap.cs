@@ -104,7 +104,7 @@ public static unsafe class PooledHeap
                 return;
             }
 
-            ArenaHeap.FreeBlock(ArenaHeap.t_sharedThreadHeap, item.Pointer);
+            ArenaHeap.FreeBlock(ThreadStatics.SharedThreadHeap, item.Pointer);
         }
     }
 
@@ -136,7 +136,7 @@ public static unsafe class PooledHeap
     {
         get
         {
-            ThreadHeap* threadHeap = ArenaHeap.t_sharedThreadHeap;
+            ThreadHeap* threadHeap = ThreadStatics.SharedThreadHeap;
             return threadHeap != null ? new LocalHeap(threadHeap) : Shared.Local;
         }
     }
@@ -167,7 +167,7 @@ public static unsafe class PooledHeap
             return;
         }
 
-        ArenaHeap.FreeUntyped(ArenaHeap.t_sharedThreadHeap, pointer);
+        ArenaHeap.FreeUntyped(ThreadStatics.SharedThreadHeap, pointer);
     }
 
     /// <summary>
@@ -284,7 +284,7 @@ public static unsafe class PooledHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* AllocateSmall(int sizeClass)
     {
-        ThreadHeap* threadHeap = ArenaHeap.t_sharedThreadHeap;
+        ThreadHeap* threadHeap = ThreadStatics.SharedThreadHeap;
         byte* block = threadHeap != null ? ArenaHeap.TryAllocateSmall(threadHeap, sizeClass) : null;
         return block != null ? block : AllocateSlow(sizeClass);
     }

@@ -125,9 +125,9 @@ public unsafe class DetachTests
         HeapTests.OnNewThread(() =>
         {
             Pooled<Point3> p = PooledHeap.Alloc<Point3>();
-            Assert.True(ArenaHeap.t_sharedThreadHeap != null);
+            Assert.True(ThreadStatics.SharedThreadHeap != null);
             PooledHeap.DetachCurrentThread();
-            Assert.True(ArenaHeap.t_sharedThreadHeap == null);
+            Assert.True(ThreadStatics.SharedThreadHeap == null);
 
             // The block stays valid and frees from the detached thread (a remote free into an abandoned pool).
             p.Value.X = 1;
@@ -189,6 +189,32 @@ public unsafe class DeadThreadTests
         }
 
         Assert.Equal(0, heap.GetStatistics().SizeClasses.Sum(c => c.PoolsInUse));
+    }
+
+    [Fact]
+    public void Threads_that_end_one_after_another_reuse_one_exit_record_each_instead_of_piling_them_up()
+    {
+        using var heap = new ArenaHeap();
+        HeapTests.OnNewThread(() => heap.Free(heap.Allocate(64)));
+        int records = ThreadLife.RecordCount;
+        for (int i = 0; i < 200; i++)
+        {
+            // Half detach, half just end: both give their record back once the heap has seen the end.
+            bool detach = i % 2 == 0;
+            HeapTests.OnNewThread(() =>
+            {
+                heap.Free(heap.Allocate(64));
+                if (detach)
+                {
+                    heap.DetachCurrentThread();
+                }
+            });
+        }
+
+        // Other tests' threads run at the same time and hold records of their own: a bound, not an equality.
+        Assert.InRange(ThreadLife.RecordCount, 1, records + 32);
+        Assert.Equal(1, heap.GetStatistics().ThreadHeaps);
+        heap.Validate();
     }
 
     [Fact]

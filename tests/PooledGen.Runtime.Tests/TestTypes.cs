@@ -91,10 +91,15 @@ internal static unsafe class HeapTests
         Assert.True(done(), "exited threads' thread heaps were not abandoned after 50 collections");
     }
 
-    /// <summary>Runs <paramref name="body"/> on a new thread and waits for that thread to end.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> on a new thread and waits for that thread to end, and, if it attached to a heap,
+    /// for its end to be signalled to the heaps (the C library posts that signal as the thread exits, a few microseconds
+    /// after <see cref="Thread.Join()"/> returns).
+    /// </summary>
     public static void OnNewThread(Action body)
     {
         Exception? failure = null;
+        nint life = 0;
         var thread = new Thread(() =>
         {
             try
@@ -105,12 +110,20 @@ internal static unsafe class HeapTests
             {
                 failure = e;
             }
+
+            life = (nint)ThreadStatics.Life;
         });
         thread.Start();
         thread.Join();
         if (failure is not null)
         {
             throw new Xunit.Sdk.XunitException("the worker thread failed: " + failure);
+        }
+
+        if (life != 0)
+        {
+            Assert.True(SpinWait.SpinUntil(() => ThreadLife.HasEnded((ThreadLife*)life), TimeSpan.FromSeconds(10)),
+                "the ended thread's exit signal was not posted within 10 s");
         }
     }
 }

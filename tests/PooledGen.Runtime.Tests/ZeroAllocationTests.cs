@@ -32,6 +32,37 @@ public unsafe class ZeroAllocationTests
     }
 
     [Fact]
+    public void A_new_thread_attaches_allocates_frees_and_detaches_with_no_GC_memory()
+    {
+        // larson starts hundreds of threads a second: a thread's first use of the shared heap must not cost GC memory
+        // (no Thread.CurrentThread, no managed thread-static storage). Linux signals a thread's end through libc; other
+        // systems fall back on the Thread object, whose first read allocates.
+        Assert.True(ThreadLife.SignalledByLibc || !OperatingSystem.IsLinux(), "Linux must signal thread ends through libc");
+        for (int round = 0; round < 3; round++)
+        {
+            long allocated = -1;
+            HeapTests.OnNewThread(() =>
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                void* untyped = PooledHeap.AllocateUninitialized(100);
+                Pooled<Point3> typed = PooledHeap.Alloc<Point3>();
+                LocalHeap heap = PooledHeap.Local;
+                Pooled<Point3> local = heap.Alloc<Point3>();
+                heap.Free(local);
+                PooledHeap.Free(typed);
+                PooledHeap.Free(untyped);
+                PooledHeap.DetachCurrentThread();
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            });
+
+            if (ThreadLife.SignalledByLibc)
+            {
+                Assert.Equal(0, allocated);
+            }
+        }
+    }
+
+    [Fact]
     public void A_million_untyped_and_private_heap_pairs_allocate_no_GC_memory()
     {
         using var heap = new ArenaHeap();
