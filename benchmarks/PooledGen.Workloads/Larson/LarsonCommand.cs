@@ -211,7 +211,7 @@ internal static class LarsonCommand
             + "path that zeroes as this row does (`PooledHeap.Allocate` for zeroed rows, `PooledHeap.AllocateUninitialized` for the "
             + "others) ÷ this row's; vs PooledGen LocalHeap = the same with `heap.Allocate` / `heap.AllocateUninitialized`; above 1, "
             + "PooledGen is faster. Every larson thread calls `PooledHeap.DetachCurrentThread()` as its last act, before the next "
-            + "thread starts. RSS from /proc/self/status (peak = VmHWM), including the .NET runtime's own. live = bytes "
+            + "thread starts, and so does the warm-up thread (main) once it has handed every block to the lanes. RSS from /proc/self/status (peak = VmHWM), including the .NET runtime's own. live = bytes "
             + "requested by the blocks alive at the end. held at end = what the allocator holds from the system, less what it held "
             + "before the run: PooledGen `BytesCommitted` (reserved less the pools purged), mimalloc's committed bytes "
             + "(`mi_process_info`), glibc's `mallinfo2` arena + hblkhd (the runtime's own mallocs included); held ÷ live = that "
