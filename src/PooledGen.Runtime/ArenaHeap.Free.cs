@@ -7,9 +7,10 @@ namespace PooledGen;
 
 // Freeing: the local fast path (the owner pushes on its pool's free list), the remote path (another thread of the
 // same heap pushes on the pool's thread-free list with one CAS), and the slow path, which finds the block's heap
-// from its arena and frees under that heap's rules: a block of another heap, of an abandoned pool, of a debug heap,
-// or freed by a thread with no thread heap yet. Every entry point shares these: a block goes back to the heap that
-// owns its arena whoever frees it.
+// from its arena and frees under that heap's rules: a block of another heap, of a debug heap, freed by a thread with
+// no thread heap yet, or of an abandoned pool (the freeing thread adopts the pool under the heap lock, once, and its
+// frees into it are local from then on: mimalloc's reclaim on free). Every entry point shares these: a block goes
+// back to the heap that owns its arena whoever frees it.
 public sealed unsafe partial class ArenaHeap
 {
     /// <summary>
@@ -116,8 +117,8 @@ public sealed unsafe partial class ArenaHeap
 
     /// <summary>
     /// Frees a block of this heap from the calling thread (<paramref name="threadHeap"/>, its thread heap of this heap):
-    /// a local free when the thread owns the pool, a free under the lock when no thread does, else a lock-free push on
-    /// the pool's thread-free list for its owner.
+    /// a local free when the thread owns the pool; when no thread does (the pool was abandoned), the thread adopts the
+    /// pool under the lock and then frees locally; else a lock-free push on the pool's thread-free list for its owner.
     /// </summary>
     private void FreeOnCallingThread(ThreadHeap* threadHeap, byte* block)
     {
@@ -129,16 +130,21 @@ public sealed unsafe partial class ArenaHeap
             {
                 switch (pool->State)
                 {
-                    case PoolState.Abandoned:
+                    case PoolState.Abandoned when !threadHeap->IsAttached:
+                        // A LocalHeap kept past DetachCurrentThread (its documentation forbids it) frees through an
+                        // idle thread heap, which must own no pool: the block goes into the pool as it stays abandoned.
                         FreeIntoAbandonedPool(threadHeap, pool, block);
                         return;
+                    case PoolState.Abandoned:
+                        ReclaimAbandonedPool(threadHeap, pool);
+                        break;
                     case PoolState.InArena:
                         throw new ArgumentException(
                             $"PooledGen: 0x{(nuint)block:X} is in a pool that holds no allocated block (double free?); nothing was freed.",
                             "pointer");
                 }
 
-                owner = pool->Owner; // adopted by a thread since it was read
+                owner = pool->Owner; // this thread's now, or adopted by another thread since it was read
             }
         }
 
@@ -151,7 +157,10 @@ public sealed unsafe partial class ArenaHeap
         }
     }
 
-    /// <summary>Under the lock: frees into a pool no thread owns; the pool returns to its arena once empty.</summary>
+    /// <summary>
+    /// Under the lock: frees into a pool no thread owns, for a thread heap that may not adopt it (an idle one); the pool
+    /// returns to its arena once empty.
+    /// </summary>
     private void FreeIntoAbandonedPool(ThreadHeap* threadHeap, Pool* pool, byte* block)
     {
         Debug.Assert(Monitor.IsEntered(_lock), "abandoned pools are touched only under the heap lock");

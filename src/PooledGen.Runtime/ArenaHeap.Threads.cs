@@ -212,8 +212,8 @@ public sealed unsafe partial class ArenaHeap
 
     /// <summary>
     /// Under the lock: gives <paramref name="threadHeap"/> a pool of its class whose thread ended and that has a free
-    /// block, if there is one. Full abandoned pools stay where they are (adopting one would give nothing to allocate):
-    /// frees into them make them worth adopting.
+    /// block, if there is one, as its current pool. Full abandoned pools stay where they are (adopting one would give
+    /// nothing to allocate): the first free into one adopts it (<see cref="ReclaimAbandonedPool"/>).
     /// </summary>
     private Pool* AdoptAbandonedPool(ThreadHeap* threadHeap, int sizeClass)
     {
@@ -229,13 +229,46 @@ public sealed unsafe partial class ArenaHeap
             return null;
         }
 
+        TakeAbandonedPool(threadHeap, pool);
+        Pool.SetState(pool, PoolState.Current);
+        return pool;
+    }
+
+    /// <summary>
+    /// Under the lock, when <paramref name="threadHeap"/>'s thread frees a block of an abandoned pool (mimalloc's
+    /// abandoned_reclaim_on_free): the pool becomes the thread heap's, on its partial list (its full list when it has no
+    /// free block), so that this free and the thread's next ones into the pool are local, and the pool, once empty, is
+    /// cached or goes back to its arena as any owned pool does. A thread that takes over another's blocks (larson's
+    /// lanes) then takes the heap lock once per pool rather than once per block, and a pool freed into does not stay
+    /// abandoned, half used, until an allocation adopts it.
+    /// </summary>
+    private void ReclaimAbandonedPool(ThreadHeap* threadHeap, Pool* pool)
+    {
+        TakeAbandonedPool(threadHeap, pool);
+        int sizeClass = pool->SizeClass;
+        if (HasFreeBlock(pool))
+        {
+            Pool.PushFront(ref ThreadHeap.Partial(threadHeap, sizeClass), pool, PoolState.Partial);
+        }
+        else
+        {
+            Pool.PushFront(ref ThreadHeap.Full(threadHeap, sizeClass), pool, PoolState.Full);
+        }
+    }
+
+    /// <summary>
+    /// Under the lock: takes an abandoned pool off the heap's list and makes it <paramref name="threadHeap"/>'s, with the
+    /// blocks other threads freed into it collected; the caller puts it where the thread heap keeps it (and sets its state).
+    /// </summary>
+    private void TakeAbandonedPool(ThreadHeap* threadHeap, Pool* pool)
+    {
+        Debug.Assert(Monitor.IsEntered(_lock), "abandoned pools are adopted under the heap lock");
         Debug.Assert(pool->State == PoolState.Abandoned && pool->Owner == ThreadHeap.Detached, "the abandoned list holds pools no thread owns");
-        Pool.Unlink(ref _abandonedPools[sizeClass], pool);
+        Debug.Assert(threadHeap->IsAttached && threadHeap->HeapId == Id, "an abandoned pool is adopted by a thread heap of this heap in use by a thread");
+        Pool.Unlink(ref _abandonedPools[pool->SizeClass], pool);
         _abandonedPoolCount--;
         Pool.CollectThreadFree(pool);
-        Pool.SetState(pool, PoolState.Current);
         pool->Owner = threadHeap;
-        return pool;
     }
 
     // How many full abandoned pools an adoption looks past for one with a free block.

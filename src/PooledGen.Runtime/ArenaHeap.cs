@@ -47,8 +47,8 @@ using System.Threading;
  *     the whole list in its slow path. Another thread never touches the owner's fields.
  *   - A thread that ends (ArenaHeap.Threads.cs): DetachCurrentThread, or else the heap noticing the thread has ended
  *     (a thread attaching, a pool about to come from an arena, or a collector after each full GC), abandons its
- *     pools to the heap; they are freed into under the heap lock, adopted by threads that need a pool of their
- *     class, and returned to their arena once empty.
+ *     pools to the heap; the first thread that frees into one, or that needs a pool of its class, adopts it under
+ *     the heap lock (once per pool, not per free), and from then on it is that thread's like any other.
  *   - Everything else (new pools, arenas, abandonment, statistics) happens under one lock per heap, off the
  *     fast paths.
  *

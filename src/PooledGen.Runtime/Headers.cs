@@ -15,6 +15,7 @@ namespace PooledGen;
 ///   InArena --AcquirePool--> Current --exhausted--> Full --a free into it--> Partial --NextPool--> Current
 ///   Partial/Full --its last block freed by the owner--> Cached --NextPool--> Current
 ///   Current/Partial/Full --owner thread ends (Abandon)--> Abandoned --AdoptAbandonedPool--> Current
+///   Abandoned --a thread frees into it (ReclaimAbandonedPool)--> Partial (Full if it has no free block)
 ///   Cached/Abandoned/Partial/Full (empty) --ReleasePool--> InArena
 /// </code>
 /// </remarks>
@@ -32,7 +33,10 @@ internal enum PoolState : byte
     /// <summary>On its owner's full list of its class: no free block the owner knows of; remote frees may arrive.</summary>
     Full,
 
-    /// <summary>Its owner thread ended with blocks still in use: on the heap's abandoned list, touched only under the heap lock.</summary>
+    /// <summary>
+    /// Its owner thread ended with blocks still in use: on the heap's abandoned list, touched only under the heap lock,
+    /// until a thread frees into it or needs a pool of its class and adopts it.
+    /// </summary>
     Abandoned,
 
     /// <summary>

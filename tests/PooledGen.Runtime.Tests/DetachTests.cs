@@ -35,9 +35,12 @@ public unsafe class DetachTests
             heap.Free((void*)blocks[i]);
         }
 
+        // Each pool was adopted by this thread at its first free into it (reclaim on free) and, emptied, cached as the
+        // thread's own emptied pools are: MaxCachedPools of them stay cached until Trim, the rest went back to their arenas.
         PooledHeapStatistics drained = heap.GetStatistics();
         Assert.Equal(0, drained.AbandonedPools);
-        Assert.Equal(0, drained.SizeClasses.Sum(c => c.PoolsInUse));
+        Assert.Equal(ArenaHeap.MaxCachedPools, drained.SizeClasses.Sum(c => c.PoolsInUse));
+        Assert.Equal(ArenaHeap.MaxCachedPools, heap.CurrentThreadHeapOrNull()->CachedPoolCount);
         Assert.Equal(0, drained.SizeClasses.Sum(c => c.BlocksInUse));
         heap.Validate();
 
@@ -64,12 +67,20 @@ public unsafe class DetachTests
             heap.DetachCurrentThread();
         });
 
-        for (int i = 0; i < left.Length; i += 2)
+        // Another thread frees half of the blocks (adopting their pool at the first free) and detaches in turn: the
+        // pool is abandoned again, half used.
+        HeapTests.OnNewThread(() =>
         {
-            heap.Free((void*)left[i]);
-        }
+            for (int i = 0; i < left.Length; i += 2)
+            {
+                heap.Free((void*)left[i]);
+            }
+
+            heap.DetachCurrentThread();
+        });
 
         long pools = heap.GetStatistics().Class(2).PoolsInUse;
+        Assert.Equal(pools, heap.GetStatistics().AbandonedPools);
         HeapTests.OnNewThread(() =>
         {
             for (int i = 0; i < left.Length / 2; i++)
@@ -188,6 +199,13 @@ public unsafe class DeadThreadTests
             heap.Free((void*)b);
         }
 
+        // This thread adopted the pools it freed into and cached them once emptied; Trim gives them back.
+        PooledHeapStatistics drained = heap.GetStatistics();
+        Assert.Equal(0, drained.AbandonedPools);
+        Assert.Equal(0, drained.SizeClasses.Sum(c => c.BlocksInUse));
+        Assert.Equal(heap.CurrentThreadHeapOrNull()->CachedPoolCount, drained.SizeClasses.Sum(c => c.PoolsInUse));
+        heap.Validate();
+        heap.Trim();
         Assert.Equal(0, heap.GetStatistics().SizeClasses.Sum(c => c.PoolsInUse));
     }
 

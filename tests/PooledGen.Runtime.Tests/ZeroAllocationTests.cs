@@ -126,7 +126,15 @@ public unsafe class SharedHeapTests
         Assert.Equal(before.Class(30).PoolsInUse + 1, PooledHeap.GetStatistics().Class(30).PoolsInUse);
 
         HeapTests.CollectUntil(() => PooledHeap.GetStatistics().AbandonedPools > before.AbandonedPools);
-        PooledHeap.Free(block);
+        nint pool = (nint)HeapTests.PoolOf(block);
+        HeapTests.OnNewThread(() =>
+        {
+            // The free adopts the pool (reclaim on free); emptied, it is cached by this thread until it detaches.
+            PooledHeap.Free(block);
+            Assert.Equal(PoolState.Cached, ((Pool*)pool)->State);
+            Assert.True(((Pool*)pool)->Owner == ThreadStatics.SharedThreadHeap, "the emptied pool is not cached by the thread that freed into it");
+            PooledHeap.DetachCurrentThread();
+        });
 
         PooledHeapStatistics after = PooledHeap.GetStatistics();
         Assert.Equal(before.AbandonedPools, after.AbandonedPools);
