@@ -262,3 +262,49 @@ public unsafe class ReclaimOnFreeTests
         return blocks;
     }
 }
+
+/// <summary>Reclaim on free on the shared heap, in the collection that runs alone (it reads the shared heap's counts).</summary>
+[Collection(SharedHeapCollection.Name)]
+public unsafe class ReclaimOnFreeSharedHeapTests
+{
+    [Fact]
+    public void Adopting_pools_by_freeing_into_them_allocates_no_GC_memory()
+    {
+        // larson's new threads take over their lanes this way. The first round is not measured: the first pool back in
+        // an arena may create the heap's purge timer.
+        long abandonedBefore = PooledHeap.GetStatistics().AbandonedPools;
+        for (int round = 0; round < 3; round++)
+        {
+            var blocks = new nint[20_000];
+            HeapTests.OnNewThread(() =>
+            {
+                for (int i = 0; i < blocks.Length; i++)
+                {
+                    blocks[i] = (nint)PooledHeap.AllocateUninitialized((nuint)(16 + (i % 32) * 16));
+                }
+
+                PooledHeap.DetachCurrentThread();
+            });
+
+            Assert.True(PooledHeap.GetStatistics().AbandonedPools > abandonedBefore);
+            long allocated = -1;
+            HeapTests.OnNewThread(() =>
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                foreach (nint block in blocks)
+                {
+                    PooledHeap.Free((void*)block);
+                }
+
+                PooledHeap.DetachCurrentThread();
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            });
+
+            Assert.Equal(abandonedBefore, PooledHeap.GetStatistics().AbandonedPools);
+            if (round > 0 && ThreadLife.SignalledByLibc)
+            {
+                Assert.Equal(0, allocated);
+            }
+        }
+    }
+}
