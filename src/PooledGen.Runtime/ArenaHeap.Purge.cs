@@ -14,7 +14,7 @@ public sealed unsafe partial class ArenaHeap
 {
     // Arenas with pools waiting for the purge, or empty (to be released), doubly linked through PurgeNext/PurgePrev.
     private Arena* _purgeList;
-    private Timer? _purgeTimer;
+    private readonly Timer _purgeTimer;
     private bool _purgeArmed;
     private long _purges;
     private long _poolsDecommitted;
@@ -133,17 +133,18 @@ public sealed unsafe partial class ArenaHeap
 
     private void ArmPurge(long dueMilliseconds)
     {
-        if (_purgeTimer is null)
-        {
-            // Created once per heap, without the creating thread's execution context (nothing of the caller's flows into it).
-            using (ExecutionContext.SuppressFlow())
-            {
-                _purgeTimer = new Timer(static heap => ((ArenaHeap)heap!).PurgeDue(), this, Timeout.Infinite, Timeout.Infinite);
-            }
-        }
-
         _purgeArmed = true;
         _purgeTimer.Change(dueMilliseconds, Timeout.Infinite);
+    }
+
+    // Once per heap, by its constructor, unarmed, without the creating thread's execution context (nothing of the
+    // caller's flows into it). An unarmed timer is in no timer queue: it keeps nothing alive and costs nothing.
+    private Timer CreatePurgeTimer()
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return new Timer(static heap => ((ArenaHeap)heap!).PurgeDue(), this, Timeout.Infinite, Timeout.Infinite);
+        }
     }
 
     private void LinkForPurge(Arena* arena)

@@ -57,6 +57,11 @@ public sealed unsafe partial class ArenaHeap
             {
                 threadHeap = ThreadHeap.Create(Id);
                 _allThreadHeaps.Add((nint)threadHeap);
+
+                // The only growth of the thread-heap lists, here where a new thread heap is made: each list holds at most
+                // one entry per thread heap, so attaching, detaching and abandoning never allocate on the GC heap.
+                _idleThreadHeaps.EnsureCapacity(_allThreadHeaps.Capacity);
+                _attachedThreads.EnsureCapacity(_allThreadHeaps.Capacity);
             }
 
             threadHeap->IsAttached = true;

@@ -214,6 +214,8 @@ public sealed unsafe partial class ArenaHeap : IDisposable
             _debugOwner->IsAttached = true;
         }
 
+        // Made now, unarmed, so that the first pool to wait for the purge (on any thread, in any loop) allocates nothing.
+        _purgeTimer = CreatePurgeTimer();
         PooledGenMetrics.EnsureCreated();
         DeadThreadCollector.EnsureStarted();
     }
@@ -369,7 +371,7 @@ public sealed unsafe partial class ArenaHeap : IDisposable
                 _threadHeaps = s_noThreadHeaps;
             }
 
-            _purgeTimer?.Dispose();
+            _purgeTimer.Dispose();
             _purgeArmed = false;
             ReleaseAllArenas();
             RecycleAllThreadHeaps();
