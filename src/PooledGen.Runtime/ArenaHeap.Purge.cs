@@ -143,7 +143,13 @@ public sealed unsafe partial class ArenaHeap
     {
         using (ExecutionContext.SuppressFlow())
         {
-            return new Timer(static heap => ((ArenaHeap)heap!).PurgeDue(), this, Timeout.Infinite, Timeout.Infinite);
+            var timer = new Timer(static heap => ((ArenaHeap)heap!).PurgeDue(), this, Timeout.Infinite, Timeout.Infinite);
+
+            // The runtime sets its timer machinery up at the process's first arming of any timer, on the arming thread's
+            // GC heap (about 1 KB): armed far ahead and disarmed here, so that it is not the first free to empty a pool.
+            timer.Change(int.MaxValue - 2, Timeout.Infinite);
+            timer.Change(Timeout.Infinite, Timeout.Infinite);
+            return timer;
         }
     }
 
