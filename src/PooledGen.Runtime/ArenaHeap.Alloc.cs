@@ -16,7 +16,7 @@ public sealed unsafe partial class ArenaHeap
 {
     /// <summary>
     /// Empty pools a thread heap keeps for reuse before it gives them back to their arenas under the lock: 256 KiB of
-    /// pools per thread (4 of the default 64 KiB), at least 2, enough that building and freeing large structures
+    /// pools per thread (8 of the default 32 KiB), at least 2, enough that building and freeing large structures
     /// (binary-trees) rarely takes the heap lock. Trim(), DetachCurrentThread() and the end of the thread give them back.
     /// </summary>
     internal static int MaxCachedPools => Math.Max(2, CachedBytesPerThread / HeapGeometry.PoolSize);

@@ -9,7 +9,7 @@ using System.Threading;
  * (docs/DESIGN.md tells the same story for readers of the documentation.)
  *
  * Memory comes from the operating system in ARENAS (1 MiB by default), each aligned to its own size, so that
- * masking any address inside one gives its start. An arena is cut into POOLS (64 KiB by default), also aligned
+ * masking any address inside one gives its start. An arena is cut into POOLS (32 KiB by default), also aligned
  * to their size. A pool serves one SIZE CLASS and is cut into BLOCKS of that class's size:
  *
  *     size class:  0   1   2   3  ...  31          request of n bytes (1..512) -> class (n - 1) >> 4

@@ -69,7 +69,7 @@ public sealed class ScenarioTests(PackageFeed feed)
 
         AssertLine(run, "PooledHeap.Configure(ArenaSize = 4 MiB) => no exception");
         // The configured arena size, not the default: the options given to Configure are the ones in use.
-        Assert.Contains("Enemy.Alloc() after Configure: Health=7 ArenaSize=4194304 PoolSize=65536", run.Output);
+        Assert.Contains("Enemy.Alloc() after Configure: Health=7 ArenaSize=4194304 PoolSize=32768", run.Output);
         Assert.Contains("scenario startup-settings finished", run.Output);
     }
 

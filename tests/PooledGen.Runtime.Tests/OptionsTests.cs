@@ -8,7 +8,7 @@ public class OptionsTests
         var options = new PooledHeapOptions();
         options.Validate();
         Assert.Equal(1024 * 1024, options.ArenaSize);
-        Assert.Equal(64 * 1024, options.PoolSize);
+        Assert.Equal(32 * 1024, options.PoolSize);
         Assert.Equal(0, options.MaxReservedBytes);
     }
 
@@ -80,7 +80,6 @@ public class OptionsTests
     [InlineData("POOLEDGEN_ARENA_SIZE", "3", "ArenaSize must be a power of two")]
     [InlineData("POOLEDGEN_POOL_SIZE", "5000", "PoolSize must be a power of two")]
     [InlineData("POOLEDGEN_POOL_SIZE", "1048576", "PoolSize (1048576 bytes) must be at most half of ArenaSize (1048576 bytes)")]
-    [InlineData("POOLEDGEN_ARENA_SIZE", "65536", "PoolSize (65536 bytes) must be at most half of ArenaSize (65536 bytes)")]
     [InlineData("POOLEDGEN_MAX_RESERVED_BYTES", "-1", "MaxReservedBytes must be 0 (no cap) or a positive number")]
     public void An_environment_variable_out_of_range_is_refused_with_its_name_value_and_reason(string variable, string value, string reason)
     {
