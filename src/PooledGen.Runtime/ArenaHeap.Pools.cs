@@ -38,8 +38,9 @@ public sealed unsafe partial class ArenaHeap
         Debug.Assert(_poolsInUse[pool->SizeClass] >= 0 && _blockCapacity[pool->SizeClass] >= 0, "pool counts never go negative");
         int freePools = arena->FreePools;
         Arena.ReturnPool(arena, pool);
+        pool->ReturnedAt = System.Environment.TickCount64;
         MoveArena(arena, freePools);
-        OnPoolReturned(arena);
+        OnPoolReturned(arena, pool->ReturnedAt);
     }
 
     /// <summary>Under the lock: returns the owner's empty pools to their arenas (Trim, or a trim request).</summary>

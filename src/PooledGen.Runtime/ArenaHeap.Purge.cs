@@ -29,10 +29,13 @@ public sealed unsafe partial class ArenaHeap
     internal bool IsPurgeArmed => Volatile.Read(ref _purgeArmed);
 
     /// <summary>
-    /// Under the lock, after a pool came back to <paramref name="arena"/> (or the arena emptied): with no delay the
-    /// purge happens now; otherwise the arena waits on the purge list until its deadline, pushed back by every return.
+    /// Under the lock, after a pool came back to <paramref name="arena"/> at <paramref name="now"/>: with no delay the
+    /// purge happens now; otherwise the arena waits on the purge list until its oldest waiting pool's delay has passed.
+    /// Each pool waits its own delay: an arena that keeps getting pools back (steady churn) would otherwise put its
+    /// purge off for ever and keep every free pool it has committed. An emptied arena is released once its last waiting
+    /// pool's delay has passed: a burst freed and allocated again within the delay finds it whole.
     /// </summary>
-    private void OnPoolReturned(Arena* arena)
+    private void OnPoolReturned(Arena* arena, long now)
     {
         Debug.Assert(Monitor.IsEntered(_lock), "the purge list is changed under the heap lock");
         long delay = PurgeDelayMilliseconds;
@@ -47,9 +50,10 @@ public sealed unsafe partial class ArenaHeap
             return;
         }
 
-        arena->PurgeDeadline = Environment.TickCount64 + delay;
         if (!arena->OnPurgeList)
         {
+            // Already on it, the arena keeps its deadline: the oldest waiting pool's, earlier than this one's.
+            arena->PurgeDeadline = now + delay;
             LinkForPurge(arena);
         }
 
@@ -89,6 +93,53 @@ public sealed unsafe partial class ArenaHeap
         Debug.Assert(arena->WaitingPools == 0, "a purged arena has no pool waiting");
     }
 
+    /// <summary>
+    /// Under the lock, at the arena's deadline: decommits the waiting pools whose delay has passed; if some still wait,
+    /// the deadline becomes the oldest one's; if none does, the arena leaves the purge list, and goes back to the
+    /// operating system if it is empty. Returns true when the arena stays on the purge list (its pools still wait).
+    /// </summary>
+    private bool PurgeExpiredPools(Arena* arena, long now)
+    {
+        long delay = PurgeDelayMilliseconds;
+        if (delay <= 0)
+        {
+            PurgeArena(arena);
+            return false;
+        }
+
+        long oldestLeft = long.MaxValue;
+        ulong* waiting = Arena.WaitingMap(arena);
+        for (int w = 0; w < Arena.MapWords; w++)
+        {
+            for (ulong bits = waiting[w]; bits != 0; bits &= bits - 1)
+            {
+                int index = w * 64 + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                long returnedAt = Arena.PoolAt(arena, index)->ReturnedAt;
+                if (returnedAt + delay <= now)
+                {
+                    if (Arena.DecommitPool(arena, index))
+                    {
+                        _poolsDecommitted++;
+                    }
+                }
+                else
+                {
+                    oldestLeft = Math.Min(oldestLeft, returnedAt);
+                }
+            }
+        }
+
+        if (oldestLeft == long.MaxValue)
+        {
+            Debug.Assert(arena->WaitingPools == 0, "an arena with no pool left waiting has none in its waiting map");
+            PurgeArena(arena); // nothing left to decommit: off the purge list, and released if empty
+            return false;
+        }
+
+        arena->PurgeDeadline = oldestLeft + delay;
+        return true;
+    }
+
     /// <summary>The timer's callback: purges the arenas whose deadline has passed and arms again for the next one.</summary>
     private void PurgeDue()
     {
@@ -106,12 +157,15 @@ public sealed unsafe partial class ArenaHeap
             for (Arena* arena = _purgeList; arena != null;)
             {
                 Arena* following = arena->PurgeNext;
+                // A purged arena may be gone (released): read nothing of it after a purge that took it off the list.
+                bool stillWaiting = true;
                 if (arena->PurgeDeadline <= now)
                 {
-                    PurgeArena(arena);
+                    stillWaiting = PurgeExpiredPools(arena, now);
                     purged = true;
                 }
-                else
+
+                if (stillWaiting)
                 {
                     next = Math.Min(next, arena->PurgeDeadline);
                 }

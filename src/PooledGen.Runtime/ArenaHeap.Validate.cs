@@ -64,7 +64,7 @@ public sealed unsafe partial class ArenaHeap
                 Expect(arena->IsDebug == _debug, $"{name}: IsDebug is {arena->IsDebug} on a heap whose debug mode is {_debug}");
                 Expect(arena->FreePools == n, $"{name}: in bucket {n} but has {arena->FreePools} free pools");
                 Expect(arena->CarvedPools >= 0 && arena->CarvedPools <= HeapGeometry.PoolsPerArena, $"{name}: {arena->CarvedPools} carved pools of {HeapGeometry.PoolsPerArena}");
-                ValidateArenaMaps(arena, name);
+                ValidateArenaMaps(arena, name, PurgeDelayMilliseconds);
                 // With a delay, an arena with something to purge waits on the purge list (one whose waiting pools were
                 // reused since may stay on it: the purge then finds nothing to do); with none, or never, no arena is on it.
                 bool hasSomethingToPurge = arena->WaitingPools > 0 || arena->FreePools == HeapGeometry.PoolsPerArena;
@@ -83,7 +83,7 @@ public sealed unsafe partial class ArenaHeap
         }
     }
 
-    private static void ValidateArenaMaps(Arena* arena, string name)
+    private static void ValidateArenaMaps(Arena* arena, string name, long purgeDelay)
     {
         int free = 0;
         int waiting = 0;
@@ -96,6 +96,10 @@ public sealed unsafe partial class ArenaHeap
             Expect(isFree || i < arena->CarvedPools, $"{name}: pool {i} is in use but was never carved");
             Expect(!isWaiting || (pool->State == PoolState.InArena && pool->Owner == ThreadHeap.Detached),
                 $"{name}: waiting pool {i} is {pool->State}, owned by 0x{(nuint)pool->Owner:X}");
+
+            // Each waiting pool is looked at when its own delay has passed, not later (the deadline is the oldest's).
+            Expect(!isWaiting || purgeDelay <= 0 || (arena->OnPurgeList && arena->PurgeDeadline <= pool->ReturnedAt + purgeDelay),
+                $"{name}: waiting pool {i} came back at {pool->ReturnedAt} but the arena's purge deadline is {arena->PurgeDeadline} (delay {purgeDelay} ms)");
             free += isFree ? 1 : 0;
             waiting += isWaiting ? 1 : 0;
         }

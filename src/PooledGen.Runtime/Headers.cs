@@ -144,6 +144,13 @@ internal unsafe partial struct Pool
     /// <summary>Previous pool on a doubly-linked list (null on the singly linked ones).</summary>
     [FieldOffset(104)] public Pool* Prev;
 
+    /// <summary>
+    /// While the pool is free in its arena with its pages committed (waiting for the purge): when it came back
+    /// (<c>Environment.TickCount64</c>). The purge decommits it once the purge delay has passed since then, whatever
+    /// came back to the arena after it.
+    /// </summary>
+    [FieldOffset(112)] public long ReturnedAt;
+
     // Line 2: other threads'.
 
     /// <summary>Blocks freed by threads other than the owner, pushed with a compare-and-swap; 0 when none.</summary>
@@ -171,8 +178,9 @@ internal unsafe partial struct Pool
 /// and <c>WaitingPools == |WaitingMap|</c>. A free pool not waiting is decommitted (or never carved): zeros.</item>
 /// <item>A pool that is not free is out of the arena: owned by a thread heap, cached, or abandoned.</item>
 /// <item>The arena is on exactly one list of its heap's <c>_arenasByFreePools</c>: the one at index
-/// <see cref="FreePools"/>. It is on the heap's purge list exactly when it has waiting pools or is empty (then the
-/// purge releases it at <see cref="PurgeDeadline"/>), unless purging is off.</item>
+/// <see cref="FreePools"/>. It is on the heap's purge list when it has waiting pools or is empty (then the purge
+/// releases it once no pool of it waits), unless purging is off; no waiting pool's <c>ReturnedAt</c> plus the delay is
+/// before its <see cref="PurgeDeadline"/>.</item>
 /// </list>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -202,7 +210,11 @@ internal unsafe partial struct Arena
     /// <summary>True while the arena is on its heap's purge list.</summary>
     public bool OnPurgeList;
 
-    /// <summary>When (<c>Environment.TickCount64</c>) the purge may decommit its waiting pools, or release it if empty: the last pool return plus the purge delay.</summary>
+    /// <summary>
+    /// When (<c>Environment.TickCount64</c>) the purge next looks at the arena: at the latest, the oldest waiting pool's
+    /// return plus the purge delay. It decommits the pools whose delay has passed, and releases the arena once it is
+    /// empty and no pool of it waits any more.
+    /// </summary>
     public long PurgeDeadline;
 
     /// <summary>Next arena with the same <see cref="FreePools"/> count.</summary>

@@ -69,6 +69,47 @@ public unsafe class PurgeTests
     }
 
     [Fact]
+    public void A_pool_waits_its_own_delay_while_other_pools_keep_coming_back_to_its_arena()
+    {
+        // Steady churn: an arena that gets a pool back every 100 ms. Each pool waits its own 300 ms; before, every return
+        // put the whole arena's purge off again, so a pool freed first stayed committed for as long as the churn lasted.
+        using var heap = new ArenaHeap { CachedPoolLimit = 0, PurgeDelayMilliseconds = 300 };
+        int perPool = HeapTests.BlocksPerPool(BlockSize);
+        var blocks = Enumerable.Range(0, 24 * perPool).Select(_ => (nint)heap.Allocate(BlockSize)).ToList();
+        nuint arena = HeapTests.ArenaOf((void*)blocks[0]);
+        var pools = blocks.GroupBy(b => HeapTests.PoolOf((void*)b))
+            .Where(g => HeapTests.ArenaOf((void*)g.Key) == arena && g.Count() == perPool)
+            .Select(g => g.ToList()).ToList();
+        Assert.True(pools.Count >= 20, $"{pools.Count} full pools in the first arena");
+
+        var first = (byte*)HeapTests.PoolOf((void*)pools[0][0]);
+        pools[0].ForEach(b => heap.Free((void*)b));
+        Assert.True(ResidentPages(first) > 0, "a pool just returned keeps its pages");
+
+        var clock = Stopwatch.StartNew();
+        byte* lastReturned = null;
+        long decommittedAt = -1;
+        for (int i = 1; i < pools.Count && decommittedAt < 0; i++)
+        {
+            Thread.Sleep(100);
+            pools[i].ForEach(b => heap.Free((void*)b));
+            lastReturned = (byte*)HeapTests.PoolOf((void*)pools[i][0]);
+            if (ResidentPages(first) == 0)
+            {
+                decommittedAt = clock.ElapsedMilliseconds;
+                Assert.True(ResidentPages(lastReturned) > 0, "the pool returned just now still waits for its own delay");
+            }
+        }
+
+        Assert.True(decommittedAt >= 0, $"the first pool was still committed after {clock.ElapsedMilliseconds} ms of returns every 100 ms (delay 300 ms)");
+        heap.Validate();
+        foreach (nint b in blocks.Where(b => !pools.Any(p => p.Contains(b))))
+        {
+            heap.Free((void*)b);
+        }
+    }
+
+    [Fact]
     public void A_decommitted_pool_is_reused_as_zero_pages_and_carved_once()
     {
         using var heap = new ArenaHeap { CachedPoolLimit = 0, PurgeDelayMilliseconds = -1 };
