@@ -77,20 +77,37 @@ public sealed unsafe partial class ArenaHeap
             return;
         }
 
+        DecommitWaitingPools(arena, returnedBy: long.MaxValue);
+        Debug.Assert(arena->WaitingPools == 0, "a purged arena has no pool waiting");
+    }
+
+    /// <summary>
+    /// Under the lock: decommits the waiting pools of <paramref name="arena"/> that came back at or before
+    /// <paramref name="returnedBy"/>; returns when the oldest pool still waiting came back, or <c>long.MaxValue</c>.
+    /// </summary>
+    private long DecommitWaitingPools(Arena* arena, long returnedBy)
+    {
+        long oldestLeft = long.MaxValue;
         ulong* waiting = Arena.WaitingMap(arena);
         for (int w = 0; w < Arena.MapWords; w++)
         {
-            while (waiting[w] != 0)
+            // A copy of the word: decommitting a pool clears its bit in the map.
+            for (ulong bits = waiting[w]; bits != 0; bits &= bits - 1)
             {
-                int index = w * 64 + System.Numerics.BitOperations.TrailingZeroCount(waiting[w]);
-                if (Arena.DecommitPool(arena, index))
+                int index = w * 64 + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                long returnedAt = Arena.PoolAt(arena, index)->ReturnedAt;
+                if (returnedAt > returnedBy)
+                {
+                    oldestLeft = Math.Min(oldestLeft, returnedAt);
+                }
+                else if (Arena.DecommitPool(arena, index))
                 {
                     _poolsDecommitted++;
                 }
             }
         }
 
-        Debug.Assert(arena->WaitingPools == 0, "a purged arena has no pool waiting");
+        return oldestLeft;
     }
 
     /// <summary>
@@ -107,28 +124,7 @@ public sealed unsafe partial class ArenaHeap
             return false;
         }
 
-        long oldestLeft = long.MaxValue;
-        ulong* waiting = Arena.WaitingMap(arena);
-        for (int w = 0; w < Arena.MapWords; w++)
-        {
-            for (ulong bits = waiting[w]; bits != 0; bits &= bits - 1)
-            {
-                int index = w * 64 + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                long returnedAt = Arena.PoolAt(arena, index)->ReturnedAt;
-                if (returnedAt + delay <= now)
-                {
-                    if (Arena.DecommitPool(arena, index))
-                    {
-                        _poolsDecommitted++;
-                    }
-                }
-                else
-                {
-                    oldestLeft = Math.Min(oldestLeft, returnedAt);
-                }
-            }
-        }
-
+        long oldestLeft = DecommitWaitingPools(arena, returnedBy: now - delay);
         if (oldestLeft == long.MaxValue)
         {
             Debug.Assert(arena->WaitingPools == 0, "an arena with no pool left waiting has none in its waiting map");
