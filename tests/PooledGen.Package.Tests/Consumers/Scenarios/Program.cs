@@ -27,8 +27,11 @@ public static class Program
             case "local-heap":
                 LocalHeapUse.AllocFreeMapAndDetach();
                 break;
+            case "thread-churn":
+                ThreadChurn.ShortLivedThreads();
+                break;
             default:
-                Console.Error.WriteLine("usage: Scenarios free-after-dispose | stale-free | startup-settings | local-heap");
+                Console.Error.WriteLine("usage: Scenarios free-after-dispose | stale-free | startup-settings | local-heap | thread-churn");
                 return 2;
         }
 
