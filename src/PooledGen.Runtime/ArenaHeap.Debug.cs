@@ -203,7 +203,6 @@ public sealed unsafe partial class ArenaHeap
             Pool* pool = Pool.Of(raw);
             Debug.Assert(pool->Owner == _debugOwner, "a debug heap's raw blocks belong to its block owner");
             Pool.PushFree(pool, raw);
-            _debugOwner->Frees[pool->SizeClass]++;
             if (pool->Used == pool->AttentionAt)
             {
                 OnLocalFree(_debugOwner, pool);

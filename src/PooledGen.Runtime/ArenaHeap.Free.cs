@@ -17,11 +17,10 @@ public sealed unsafe partial class ArenaHeap
     /// The free fast path: pushes a block back on its pool's free list when <paramref name="threadHeap"/> owns the pool,
     /// and returns false otherwise (the caller then takes <see cref="FreeElsewhere"/>). A debug heap's pools are owned by
     /// its own block owner, which no entry point passes here, so its blocks always go to the slow path.
-    /// <paramref name="sizeClass"/> is the block's class when the caller knows it (a JIT constant on the typed path,
-    /// which saves reading it from the pool header), or -1.
+    /// It counts nothing: the pool's <c>Used</c> drops, and the statistics derive the frees from that (see <c>ThreadHeap</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool TryFreeLocal(ThreadHeap* threadHeap, byte* block, int sizeClass)
+    internal static bool TryFreeLocal(ThreadHeap* threadHeap, byte* block)
     {
         Pool* pool = Pool.Of(block);
 
@@ -34,7 +33,6 @@ public sealed unsafe partial class ArenaHeap
 
         *(byte**)block = pool->Free;
         pool->Free = block;
-        threadHeap->Frees[sizeClass >= 0 ? sizeClass : pool->SizeClass]++;
 
         // One comparison (see Pool.AttentionAt): the current pool never needs the slow path (it is kept even when empty,
         // so that alloc/free pairs do not thrash); a partial pool needs it when it empties (cached, or back to its
@@ -60,7 +58,7 @@ public sealed unsafe partial class ArenaHeap
             // A debug heap put this type on the large path (its guards do not fit a pool); only such types pay the lookup.
             FreeDebug(pointer, 0, typeof(T));
         }
-        else if (!TryFreeLocal(threadHeap, (byte*)pointer, BlockLayout<T>.Class))
+        else if (!TryFreeLocal(threadHeap, (byte*)pointer))
         {
             FreeElsewhere(threadHeap, (byte*)pointer, typeof(T));
         }
@@ -83,7 +81,7 @@ public sealed unsafe partial class ArenaHeap
         {
             int sizeClass = pool->SizeClass;
             Pool.PushThreadFree(pool, block);
-            threadHeap->Frees[sizeClass]++;
+            threadHeap->RemoteFrees[sizeClass]++;
             SetRemoteFreeHint(owner, sizeClass);
             return;
         }
@@ -148,11 +146,11 @@ public sealed unsafe partial class ArenaHeap
             }
         }
 
-        if (!TryFreeLocal(threadHeap, block, -1))
+        if (!TryFreeLocal(threadHeap, block))
         {
             int sizeClass = pool->SizeClass;
             Pool.PushThreadFree(pool, block);
-            threadHeap->Frees[sizeClass]++;
+            threadHeap->RemoteFrees[sizeClass]++;
             SetRemoteFreeHint(owner, sizeClass);
         }
     }
@@ -166,7 +164,6 @@ public sealed unsafe partial class ArenaHeap
         Debug.Assert(Monitor.IsEntered(_lock), "abandoned pools are touched only under the heap lock");
         Pool.CollectThreadFree(pool);
         Pool.PushFree(pool, block);
-        threadHeap->Frees[pool->SizeClass]++;
         if (pool->Used == 0)
         {
             Pool.Unlink(ref _abandonedPools[pool->SizeClass], pool);

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace PooledGen;
@@ -27,6 +28,39 @@ public sealed unsafe partial class ArenaHeap
         return (committed, waiting);
     }
 
+    /// <summary>
+    /// Under the lock: per class, the <c>Used</c> count of every pool out of its arenas (owned, cached or abandoned).
+    /// Owners change their pools' counts meanwhile: each count is read once, whole.
+    /// </summary>
+    private long[] SumUsedBlocks()
+    {
+        var used = new long[SizeClass.Count];
+        for (int n = 0; n < HeapGeometry.PoolsPerArena; n++)
+        {
+            for (Arena* arena = _arenasByFreePools[n]; arena != null; arena = arena->Next)
+            {
+                ulong* freeMap = Arena.FreeMap(arena);
+                for (int i = 0; i < arena->CarvedPools; i++)
+                {
+                    if (!Arena.Has(freeMap, i))
+                    {
+                        Pool* pool = Arena.PoolAt(arena, i);
+                        used[pool->SizeClass] += Volatile.Read(ref pool->Used);
+                    }
+                }
+            }
+        }
+
+        return used;
+    }
+
+    /// <summary>Counts blocks collected from the thread-free list of an abandoned pool (under the lock; see <c>ThreadHeap.Collected</c>).</summary>
+    internal void CountCollectedFromAbandonedPool(int sizeClass, int count)
+    {
+        Debug.Assert(Monitor.IsEntered(_lock), "abandoned pools are touched only under the heap lock");
+        _collectedFromAbandonedPools[sizeClass] += count;
+    }
+
     /// <summary>Takes a snapshot of this heap's statistics. Allocating threads are not stopped.</summary>
     /// <returns>The snapshot.</returns>
     public PooledHeapStatistics GetStatistics()
@@ -43,24 +77,30 @@ public sealed unsafe partial class ArenaHeap
             long bytesInFreeBlocks = 0;
             long allocations = _largeObjectAllocations;
             long frees = _largeObjectFrees;
+            long[] used = SumUsedBlocks();
             for (int c = 0; c < SizeClass.Count; c++)
             {
+                // Blocks in use: the pools' Used, less the blocks other threads freed that wait on thread-free lists
+                // (pushed, less collected). Frees: the allocations less those (a local free counts nothing itself).
                 long allocated = 0;
-                long freed = 0;
+                long waiting = -_collectedFromAbandonedPools[c];
                 foreach (nint threadHeap in _allThreadHeaps)
                 {
                     allocated += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Allocations[c]);
-                    freed += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Frees[c]);
+                    waiting += Volatile.Read(ref ((ThreadHeap*)threadHeap)->RemoteFrees[c]) - Volatile.Read(ref ((ThreadHeap*)threadHeap)->Collected[c]);
                 }
 
+                long blocks = used[c] - waiting;
                 if (_debugOwner != null)
                 {
                     // A debug heap's raw blocks: those in the quarantine are freed as far as the user is concerned.
                     allocated += _debugOwner->Allocations[c];
-                    freed += _debugOwner->Frees[c] + quarantined![c];
+                    blocks -= quarantined![c];
                 }
 
-                long blocks = allocated - freed;
+                // Other threads' counters move while they are read: a snapshot never shows fewer than 0 blocks.
+                blocks = Math.Clamp(blocks, 0, allocated);
+                long freed = allocated - blocks;
                 long free = Math.Max(0, _blockCapacity[c] - blocks);
                 int blockSize = SizeClass.BlockSize(c);
                 classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free) { Allocations = allocated, Frees = freed };

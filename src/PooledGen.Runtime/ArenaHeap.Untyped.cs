@@ -103,7 +103,7 @@ public sealed unsafe partial class ArenaHeap
                 return;
             }
 
-            if (!TryFreeLocal(threadHeap, (byte*)pointer, -1))
+            if (!TryFreeLocal(threadHeap, (byte*)pointer))
             {
                 FreeElsewhere(threadHeap, (byte*)pointer, null);
             }

@@ -130,7 +130,8 @@ public sealed unsafe partial class ArenaHeap
     {
         for (int c = 0; c < SizeClass.Count; c++)
         {
-            walk.AllocatedMinusFreed[c] += threadHeap->Allocations[c] - threadHeap->Frees[c];
+            walk.Allocations[c] += threadHeap->Allocations[c];
+            walk.WaitingByCounters[c] += threadHeap->RemoteFrees[c] - threadHeap->Collected[c];
             Pool* current = ThreadHeap.Current(threadHeap, c);
             if (current != EmptyPool.Instance)
             {
@@ -202,6 +203,7 @@ public sealed unsafe partial class ArenaHeap
         walk.PoolCount[sizeClass]++;
         walk.Capacity[sizeClass] += capacity;
         walk.BlocksInUse[sizeClass] += pool->Used - threadFree;
+        walk.WaitingOnThreadFreeLists[sizeClass] += threadFree;
     }
 
     private static int ValidateBlockList(Pool* pool, byte* head, HashSet<nint> blocks, string name, string list)
@@ -224,8 +226,11 @@ public sealed unsafe partial class ArenaHeap
         {
             Expect(walk.PoolCount[c] == _poolsInUse[c], $"class {c}: the heap counts {_poolsInUse[c]} pools in use but {walk.PoolCount[c]} are on lists");
             Expect(walk.Capacity[c] == _blockCapacity[c], $"class {c}: the heap counts {_blockCapacity[c]} blocks of capacity but its pools hold {walk.Capacity[c]}");
-            Expect(walk.BlocksInUse[c] == walk.AllocatedMinusFreed[c],
-                $"class {c}: the thread heaps' counters say {walk.AllocatedMinusFreed[c]} blocks are in use but the pools hold {walk.BlocksInUse[c]}");
+            long waiting = walk.WaitingByCounters[c] - _collectedFromAbandonedPools[c];
+            Expect(waiting == walk.WaitingOnThreadFreeLists[c],
+                $"class {c}: the counters say {waiting} blocks freed by other threads wait on thread-free lists but the pools' lists hold {walk.WaitingOnThreadFreeLists[c]}");
+            Expect(walk.Allocations[c] >= walk.BlocksInUse[c],
+                $"class {c}: the thread heaps count {walk.Allocations[c]} allocations but the pools hold {walk.BlocksInUse[c]} blocks in use");
         }
 
         (long count, long bytes) = LargeObjects.Summarize(Id);
@@ -258,7 +263,9 @@ public sealed unsafe partial class ArenaHeap
         public readonly long[] PoolCount = new long[SizeClass.Count];
         public readonly long[] Capacity = new long[SizeClass.Count];
         public readonly long[] BlocksInUse = new long[SizeClass.Count];
-        public readonly long[] AllocatedMinusFreed = new long[SizeClass.Count];
+        public readonly long[] Allocations = new long[SizeClass.Count];
+        public readonly long[] WaitingByCounters = new long[SizeClass.Count];
+        public readonly long[] WaitingOnThreadFreeLists = new long[SizeClass.Count];
         public long Abandoned;
     }
 }

@@ -146,6 +146,10 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     private long _largeObjectBytes;
     private long _largeObjectAllocations;
     private long _largeObjectFrees;
+
+    // Per class, blocks collected from the thread-free lists of abandoned pools (under the lock): the part of the
+    // collections no thread heap counts (see ThreadHeap.Collected).
+    private readonly long[] _collectedFromAbandonedPools = new long[SizeClass.Count];
     private bool _disposed;
 
     /// <summary>Creates a heap with no cap on the memory it reserves, in debug mode when the process is (see <see cref="IsDebugEnabled"/>).</summary>

@@ -247,8 +247,10 @@ internal unsafe partial struct Arena
 /// <item>For each class c, <c>CurrentPools[c]</c> is <c>EmptyPool.Instance</c> or a pool of class c, owned by this
 /// heap, in state Current; <c>PartialPools[c]</c> and <c>FullPools[c]</c> are doubly linked lists of pools of class c
 /// owned by this heap, in state Partial and Full.</item>
-/// <item>Summed over every thread heap of an ArenaHeap, <c>Allocations[c] - Frees[c]</c> equals the blocks of class c
-/// in use: the sum over its pools of <c>Used - |ThreadFree|</c>.</item>
+/// <item>Summed over every thread heap of an ArenaHeap, <c>RemoteFrees[c] - Collected[c]</c>, less the heap's own count of
+/// blocks it collected from abandoned pools, equals the blocks of class c waiting on its pools' thread-free lists: the
+/// sum over its pools of <c>|ThreadFree|</c>. A local free counts nothing (its pool's <c>Used</c> drops), so the blocks
+/// in use are the pools' <c>Used - |ThreadFree|</c> and the frees are <c>Allocations</c> minus those.</item>
 /// <item><c>CachedPools</c> is a list of <c>CachedPoolCount</c> empty pools owned by this heap, in state Cached.</item>
 /// <item>An idle thread heap (no thread) owns no pool: every current is EmptyPool and every list is empty.</item>
 /// </list>
@@ -260,14 +262,17 @@ internal unsafe partial struct ThreadHeap
     public fixed long CurrentPools[PooledGen.SizeClass.Count];
 
     /// <summary>
-    /// Per class, blocks this thread allocated, ever. With <see cref="Frees"/>, summed over every thread heap, it gives
-    /// the blocks in use and the allocation and free counters of the metrics, for one increment of a thread-private
-    /// counter per operation.
+    /// Per class, blocks this thread allocated, ever: one increment of a thread-private counter per allocation. Summed
+    /// over every thread heap, less the blocks in use (which the pools count), it gives the frees: a local free, the
+    /// hot one, counts nothing beyond its pool's <c>Used</c>.
     /// </summary>
     public fixed long Allocations[PooledGen.SizeClass.Count];
 
-    /// <summary>Per class, blocks this thread freed, ever (either may be another thread's block).</summary>
-    public fixed long Frees[PooledGen.SizeClass.Count];
+    /// <summary>Per class, blocks this thread pushed on the thread-free list of a pool another thread owns, ever.</summary>
+    public fixed long RemoteFrees[PooledGen.SizeClass.Count];
+
+    /// <summary>Per class, blocks this thread heap took back from the thread-free lists of its own pools, ever.</summary>
+    public fixed long Collected[PooledGen.SizeClass.Count];
 
     /// <summary>Per class, head of the list of owned pools that have free blocks.</summary>
     public fixed long PartialPools[PooledGen.SizeClass.Count];

@@ -179,7 +179,7 @@ public readonly unsafe ref struct LocalHeap
             return;
         }
 
-        if (pointer != null && !ArenaHeap.TryFreeLocal(_threadHeap, (byte*)pointer, -1))
+        if (pointer != null && !ArenaHeap.TryFreeLocal(_threadHeap, (byte*)pointer))
         {
             ArenaHeap.FreeElsewhere(_threadHeap, (byte*)pointer, null);
         }

@@ -140,7 +140,25 @@ internal unsafe partial struct Pool
         pool->Free = list;
         pool->Used -= count;
         Debug.Assert(pool->Used >= 0, "more blocks came back from other threads than the pool had in use");
+        CountCollected(pool, count);
         return count;
+    }
+
+    /// <summary>
+    /// Counts blocks taken back from the thread-free list (<c>ThreadHeap.Collected</c>), so that the statistics can tell
+    /// the blocks still waiting there: the owner's counter, or the heap's, under its lock, for an abandoned pool.
+    /// </summary>
+    private static void CountCollected(Pool* pool, int count)
+    {
+        ThreadHeap* owner = pool->Owner;
+        if (owner != ThreadHeap.Detached)
+        {
+            owner->Collected[pool->SizeClass] += count;
+        }
+        else
+        {
+            HeapRegistry.Get(pool->HeapId)?.CountCollectedFromAbandonedPool(pool->SizeClass, count);
+        }
     }
 
     /// <summary>True when <paramref name="address"/> is the start of a block this pool has handed out at some time.</summary>

@@ -146,12 +146,27 @@ public unsafe class HeapValidationTests
         using var heap = new ArenaHeap();
         heap.Allocate(96);
         ThreadHeap* threadHeap = heap.CurrentThreadHeapOrNull();
-        threadHeap->Allocations[5]++;
+        threadHeap->RemoteFrees[5]++;
 
         var broken = Assert.Throws<InvariantViolationException>(heap.Validate);
-        Assert.Contains("class 5: the thread heaps' counters say 2 blocks are in use but the pools hold 1", broken.Message);
+        Assert.Contains("class 5: the counters say 1 blocks freed by other threads wait on thread-free lists but the pools' lists hold 0", broken.Message);
 
+        threadHeap->RemoteFrees[5]--;
+        heap.Validate();
+    }
+
+    [Fact]
+    public void Validate_names_an_allocation_count_below_the_blocks_in_use()
+    {
+        using var heap = new ArenaHeap();
+        heap.Allocate(96);
+        ThreadHeap* threadHeap = heap.CurrentThreadHeapOrNull();
         threadHeap->Allocations[5]--;
+
+        var broken = Assert.Throws<InvariantViolationException>(heap.Validate);
+        Assert.Contains("class 5: the thread heaps count 0 allocations but the pools hold 1 blocks in use", broken.Message);
+
+        threadHeap->Allocations[5]++;
         heap.Validate();
     }
 }

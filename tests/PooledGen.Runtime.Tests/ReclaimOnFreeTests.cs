@@ -29,7 +29,7 @@ public unsafe class ReclaimOnFreeTests
             heap.Validate();
 
             // The next free takes the owner's fast path: on the pool's own free list, no lock, no thread-free push.
-            Assert.True(ArenaHeap.TryFreeLocal(mine, (byte*)blocks[1], -1), "a free into the adopted pool is not local");
+            Assert.True(ArenaHeap.TryFreeLocal(mine, (byte*)blocks[1]), "a free into the adopted pool is not local");
             Assert.True(pool->Free == (byte*)blocks[1] && pool->ThreadFree == 0);
             Assert.Equal(98, heap.GetStatistics().Class(Class).BlocksInUse);
             heap.Validate();
@@ -78,7 +78,7 @@ public unsafe class ReclaimOnFreeTests
             // Local frees move it to the partial list once it has room enough, as for any full pool of the thread's.
             for (int i = 1; i < margin; i++)
             {
-                Assert.True(ArenaHeap.TryFreeLocal(mine, (byte*)blocks[i], -1), "a free into the adopted pool is not local");
+                Assert.True(ArenaHeap.TryFreeLocal(mine, (byte*)blocks[i]), "a free into the adopted pool is not local");
             }
 
             Assert.Equal(PoolState.Partial, pool->State);
