@@ -127,6 +127,7 @@ public readonly unsafe ref struct LocalHeap
     /// <param name="size">The number of bytes; 0 gives a unique 16-byte block.</param>
     /// <returns>The block; free it with <see cref="Free(void*)"/> (or any PooledGen untyped free).</returns>
     /// <exception cref="OutOfMemoryException">The operating system, or the heap's cap, refused the memory.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* AllocateUninitialized(nuint size)
     {
         if (!DebugMode.Enabled && size <= PooledHeap.SmallObjectThreshold)
