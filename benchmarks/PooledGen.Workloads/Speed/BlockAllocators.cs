@@ -110,6 +110,37 @@ internal readonly ref struct LocalHeapAllocCopy<T> : IBlockAllocator<LocalHeapAl
     public void Free(Pooled<T> handle) => T.Free(_heap, handle);
 }
 
+/// <summary>
+/// <see cref="LocalHeap"/>'s C-style pair: <c>heap.AllocateUninitialized(size)</c> (not zeroed, as <c>malloc</c>) and
+/// <c>heap.FreeUnchecked(p, size)</c> (C's <c>free_sized</c>), the tag written into the block: the like-for-like row of
+/// <c>mi_malloc</c> / <c>mi_free</c>, which neither zero nor check.
+/// </summary>
+internal readonly unsafe ref struct LocalHeapUninitialized<T> : IBlockAllocator<LocalHeapUninitialized<T>, nint> where T : unmanaged
+{
+    private readonly LocalHeap _heap;
+
+    private LocalHeapUninitialized(LocalHeap heap) => _heap = heap;
+
+    public static LocalHeapUninitialized<T> OnThisThread() => new(PooledHeap.Local);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint Alloc(long tag)
+    {
+        // A copy: an instance call on the field itself would make the JIT keep the whole allocator in memory.
+        LocalHeap heap = _heap;
+        var block = (long*)heap.AllocateUninitialized((nuint)sizeof(T));
+        *block = tag;
+        return (nint)block;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(nint handle)
+    {
+        LocalHeap heap = _heap;
+        heap.FreeUnchecked((void*)handle, (nuint)sizeof(T));
+    }
+}
+
 /// <summary>A native malloc/free pair on blocks of sizeof(T), the tag written into the block.</summary>
 internal readonly unsafe struct NativeBlocks<TMalloc, T> : IBlockAllocator<NativeBlocks<TMalloc, T>, nint>
     where TMalloc : INativeMalloc

@@ -17,7 +17,8 @@ internal static class SpeedCommand
         speed [options]      alloc/free speed, every allocator in this process
           --sizes LIST         payload sizes, of 16,32,64,128,256,512 (default: all)
           --patterns LIST      of batch,lifo,random,handoff (default: all)
-          --rows LIST          row ids (default: all): pooled, pooled-copy, pooled-local, pooled-local-copy, freelist,
+          --rows LIST          row ids (default: all): pooled, pooled-copy, pooled-local, pooled-local-copy,
+                               pooled-local-uninit, freelist,
                                mimalloc, mimalloc-calloc, mimalloc-copy, pymalloc, pymalloc-calloc, glibc,
                                glibc-calloc, new
           --runs N             timed runs per row; the median is reported (default 9)

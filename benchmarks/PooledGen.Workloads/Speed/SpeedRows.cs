@@ -50,6 +50,7 @@ internal static class SpeedRows
         SpeedRow.Of<GeneratedAllocCopyRow>(CopyBaseline, "PooledGen", "`T.Alloc(in value)` / `T.Free()`", null, CopyBaseline),
         SpeedRow.Of<LocalHeapAllocRow>(LocalBaseline, "PooledGen", "`T.Alloc(heap)` / `T.Free(heap, h)`, `heap = PooledHeap.Local` once per run", null, Baseline),
         SpeedRow.Of<LocalHeapAllocCopyRow>(LocalCopyBaseline, "PooledGen", "`T.Alloc(heap, in value)` / `T.Free(heap, h)`, `heap = PooledHeap.Local` once per run", null, CopyBaseline),
+        SpeedRow.Of<LocalHeapUninitializedRow>("pooled-local-uninit", "PooledGen", "`heap.AllocateUninitialized(size)` / `heap.FreeUnchecked(p, size)` (not zeroed, as malloc), `heap = PooledHeap.Local` once per run", null, Baseline),
         SpeedRow.Of<FreeListRow>("freelist", "free list (the floor)", "unsynchronised C# free list over NativeMemory slabs", null, Baseline),
         SpeedRow.Of<NativeRow<MimallocMalloc>>("mimalloc", "mimalloc", "`mi_malloc` / `mi_free`", NativePeer.Mimalloc, Baseline),
         SpeedRow.Of<NativeRow<MimallocCalloc>>("mimalloc-calloc", "mimalloc", "`mi_calloc` / `mi_free` (zeroed)", NativePeer.Mimalloc, Baseline),
@@ -89,6 +90,11 @@ internal static class SpeedRows
     private readonly struct LocalHeapAllocCopyRow : ISizedRow
     {
         public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<LocalHeapAllocCopy<T>, Pooled<T>>();
+    }
+
+    private readonly struct LocalHeapUninitializedRow : ISizedRow
+    {
+        public static IRowHarness For<T>() where T : unmanaged, IPooled<T>, IPooledThroughLocalHeap<T> => new RowHarness<LocalHeapUninitialized<T>, nint>();
     }
 
     private readonly struct FreeListRow : ISizedRow
