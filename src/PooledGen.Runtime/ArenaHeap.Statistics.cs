@@ -54,6 +54,33 @@ public sealed unsafe partial class ArenaHeap
         return used;
     }
 
+    /// <summary>Under the lock: per class, a counter summed over every thread heap of this heap (and its debug block owner).</summary>
+    private long[] SumThreadHeapCounters(CounterOf counter)
+    {
+        var sums = new long[SizeClass.Count];
+        foreach (nint threadHeap in _allThreadHeaps)
+        {
+            AddCounter(sums, counter((ThreadHeap*)threadHeap));
+        }
+
+        if (_debugOwner != null)
+        {
+            AddCounter(sums, counter(_debugOwner));
+        }
+
+        return sums;
+
+        static void AddCounter(long[] sums, long* perClass)
+        {
+            for (int c = 0; c < SizeClass.Count; c++)
+            {
+                sums[c] += Volatile.Read(ref perClass[c]);
+            }
+        }
+    }
+
+    private delegate long* CounterOf(ThreadHeap* threadHeap);
+
     /// <summary>Counts blocks collected from the thread-free list of an abandoned pool (under the lock; see <c>ThreadHeap.Collected</c>).</summary>
     internal void CountCollectedFromAbandonedPool(int sizeClass, int count)
     {
@@ -77,37 +104,36 @@ public sealed unsafe partial class ArenaHeap
             long bytesInFreeBlocks = 0;
             long allocations = _largeObjectAllocations;
             long frees = _largeObjectFrees;
+            // Blocks in use: the pools' Used, less the blocks other threads freed that wait on thread-free lists (pushed,
+            // less collected). Frees: the allocations less those (a local free counts nothing itself). Owners allocate,
+            // free and collect while this reads, so the reads are ordered to err towards fewer frees, never more:
+            // allocations and pushes before the pools, collections after them.
+            long[] allocated = SumThreadHeapCounters(h => h->Allocations);
+            long[] pushed = SumThreadHeapCounters(h => h->RemoteFrees);
             long[] used = SumUsedBlocks();
+            long[] collected = SumThreadHeapCounters(h => h->Collected);
             for (int c = 0; c < SizeClass.Count; c++)
             {
-                // Blocks in use: the pools' Used, less the blocks other threads freed that wait on thread-free lists
-                // (pushed, less collected). Frees: the allocations less those (a local free counts nothing itself).
-                long allocated = 0;
-                long waiting = -_collectedFromAbandonedPools[c];
-                foreach (nint threadHeap in _allThreadHeaps)
-                {
-                    allocated += Volatile.Read(ref ((ThreadHeap*)threadHeap)->Allocations[c]);
-                    waiting += Volatile.Read(ref ((ThreadHeap*)threadHeap)->RemoteFrees[c]) - Volatile.Read(ref ((ThreadHeap*)threadHeap)->Collected[c]);
-                }
-
-                long blocks = used[c] - waiting;
+                long blocks = used[c] - (pushed[c] - collected[c] - _collectedFromAbandonedPools[c]);
                 if (_debugOwner != null)
                 {
                     // A debug heap's raw blocks: those in the quarantine are freed as far as the user is concerned.
-                    allocated += _debugOwner->Allocations[c];
                     blocks -= quarantined![c];
                 }
 
-                // Other threads' counters move while they are read: a snapshot never shows fewer than 0 blocks.
-                blocks = Math.Clamp(blocks, 0, allocated);
-                long freed = allocated - blocks;
+                // A counter only grows: a snapshot taken while other threads work never reports fewer frees than an
+                // earlier one, nor more frees than allocations.
+                long freed = Math.Max(_reportedFrees[c], allocated[c] - Math.Max(0, blocks));
+                freed = Math.Min(freed, allocated[c]);
+                _reportedFrees[c] = freed;
+                blocks = allocated[c] - freed;
                 long free = Math.Max(0, _blockCapacity[c] - blocks);
                 int blockSize = SizeClass.BlockSize(c);
-                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free) { Allocations = allocated, Frees = freed };
+                classes[c] = new SizeClassStatistics(c, blockSize, _poolsInUse[c], blocks, free) { Allocations = allocated[c], Frees = freed };
                 bytesInUse += blocks * blockSize;
                 bytesInFreeBlocks += free * blockSize;
                 poolsInUse += _poolsInUse[c];
-                allocations += allocated;
+                allocations += allocated[c];
                 frees += freed;
             }
 

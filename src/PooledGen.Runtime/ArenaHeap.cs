@@ -150,6 +150,9 @@ public sealed unsafe partial class ArenaHeap : IDisposable
     // Per class, blocks collected from the thread-free lists of abandoned pools (under the lock): the part of the
     // collections no thread heap counts (see ThreadHeap.Collected).
     private readonly long[] _collectedFromAbandonedPools = new long[SizeClass.Count];
+
+    // Per class, the frees the last statistics snapshot reported (under the lock): the next never reports fewer.
+    private readonly long[] _reportedFrees = new long[SizeClass.Count];
     private bool _disposed;
 
     /// <summary>Creates a heap with no cap on the memory it reserves, in debug mode when the process is (see <see cref="IsDebugEnabled"/>).</summary>

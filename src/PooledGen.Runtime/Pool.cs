@@ -157,7 +157,8 @@ internal unsafe partial struct Pool
         }
         else
         {
-            HeapRegistry.Get(pool->HeapId)?.CountCollectedFromAbandonedPool(pool->SizeClass, count);
+            // Abandoned pools are collected only under their heap's lock, so the heap is live.
+            HeapRegistry.Get(pool->HeapId)!.CountCollectedFromAbandonedPool(pool->SizeClass, count);
         }
     }
 
