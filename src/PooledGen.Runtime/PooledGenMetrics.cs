@@ -60,7 +60,7 @@ internal static class PooledGenMetrics
         meter.CreateObservableCounter("pooledgen.allocations", () => Observe(s => s.Allocations), "{block}",
             "Blocks allocated (small and large), summed from per-thread counters.");
         meter.CreateObservableCounter("pooledgen.frees", () => Observe(s => s.Frees), "{block}",
-            "Blocks freed (small and large), summed from per-thread counters.");
+            "Blocks freed (small and large): the allocations less the blocks in use, which the pools count.");
         meter.CreateObservableCounter("pooledgen.memory.total_allocated", () => Observe(s => s.BytesAllocated), "By",
             "Bytes allocated: blocks allocated per size class times the block size, plus the bytes of large blocks.");
         meter.CreateObservableCounter("pooledgen.purge.count", () => Observe(s => s.Purges), "{purge}",

@@ -99,7 +99,11 @@ public sealed class PooledHeapStatistics
     /// <summary>Blocks handed out since the heap was created (small and large), summed from per-thread counters.</summary>
     public long Allocations { get; init; }
 
-    /// <summary>Blocks freed since the heap was created (small and large), summed from per-thread counters.</summary>
+    /// <summary>
+    /// Blocks freed since the heap was created (small and large): the allocations less the blocks in use, which the pools
+    /// count (a free counts nothing on its fast path). While threads work it may lag behind the true figure, never run
+    /// ahead of it, and it never falls from one snapshot to the next.
+    /// </summary>
     public long Frees { get; init; }
 
     /// <summary>Bytes of the large blocks handed out since the heap was created.</summary>
@@ -158,7 +162,7 @@ public readonly record struct SizeClassStatistics(int SizeClass, int BlockSize, 
     /// <summary>Blocks of the class handed out since the heap was created, summed from per-thread counters.</summary>
     public long Allocations { get; init; }
 
-    /// <summary>Blocks of the class freed since the heap was created, summed from per-thread counters.</summary>
+    /// <summary>Blocks of the class freed since the heap was created: its allocations less its blocks in use (see <see cref="PooledHeapStatistics.Frees"/>).</summary>
     public long Frees { get; init; }
 }
 
