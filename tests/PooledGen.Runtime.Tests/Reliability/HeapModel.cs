@@ -96,6 +96,19 @@ internal sealed class HeapModel(ArenaHeap heap)
         return model;
     }
 
+    /// <summary>Blocks the model has allocated, ever; those not live any more it has freed.</summary>
+    public long Allocated { get; private set; }
+
+    /// <summary>Checks the heap's allocation and free counters against the model's (a heap only the model uses).</summary>
+    public void CheckCounts(PooledHeapStatistics stats)
+    {
+        long freed = Allocated - _live.Count;
+        if (stats.Allocations != Allocated || stats.Frees != freed)
+        {
+            throw new HeapInvariantException($"the heap counts {stats.Allocations} allocations and {stats.Frees} frees; the model made {Allocated} and {freed}");
+        }
+    }
+
     /// <summary>Applies <paramref name="step"/> to the heap and to the model. An exception leaves both in agreement.</summary>
     public void Apply(Step step)
     {
@@ -103,9 +116,11 @@ internal sealed class HeapModel(ArenaHeap heap)
         {
             case StepKind.Allocate:
                 _live.Add(Allocation.Untyped(heap, step.A, _serial++));
+                Allocated++;
                 break;
             case StepKind.AllocTyped:
                 _live.Add(BlockType.All[step.A].Allocate(heap, _serial++));
+                Allocated++;
                 break;
             case StepKind.Free when _live.Count > 0:
                 int index = step.A % _live.Count;
@@ -117,6 +132,7 @@ internal sealed class HeapModel(ArenaHeap heap)
                 for (int i = 0; i < step.B; i++)
                 {
                     _live.Add(Allocation.Untyped(heap, step.A, _serial++));
+                    Allocated++;
                 }
 
                 break;
@@ -147,6 +163,7 @@ internal sealed class HeapModel(ArenaHeap heap)
             {
                 model.Apply(steps[i]);
                 HeapInvariants.Check(heap, model.Live);
+                model.CheckCounts(heap.GetStatistics());
             }
             catch (HeapInvariantException e)
             {

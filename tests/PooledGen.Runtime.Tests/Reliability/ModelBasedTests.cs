@@ -61,6 +61,7 @@ public class ModelBasedTests(ITestOutputHelper output)
                     }
 
                     HeapInvariants.Check(heap, model.Live);
+                    model.CheckCounts(heap.GetStatistics());
                 }
 
                 model.Apply(new Step(StepKind.FreeEvery, 1, 0));
