@@ -185,6 +185,47 @@ public unsafe class PurgeTests
         GC.KeepAlive((nint)block);
     }
 
+    // The first pool of the class kept full, a second pool filled and freed (it returns to its arena), and a third, the
+    // current pool, left empty (the thread keeps it).
+    private static (List<nint> Kept, List<nint> Freed) FillTwoPoolsAndFreeTheSecond(ArenaHeap heap)
+    {
+        int first = HeapTests.BlocksInFirstPool(BlockSize);
+        var blocks = Enumerable.Range(0, first + HeapTests.BlocksPerPool(BlockSize) + 1).Select(_ => (nint)heap.Allocate(BlockSize)).ToList();
+        List<nint> kept = blocks.Take(first).ToList();
+        List<nint> freed = blocks.Skip(first).Take(HeapTests.BlocksPerPool(BlockSize)).ToList();
+        foreach (nint b in blocks.Skip(first))
+        {
+            heap.Free((void*)b);
+        }
+
+        return (kept, freed);
+    }
+
+    private static long ResidentPages(byte* pool)
+    {
+        long bytes = OsMemory.ResidentBytes(pool + Environment.SystemPageSize, (nuint)(HeapGeometry.PoolSize - Environment.SystemPageSize));
+        Assert.True(bytes >= 0, "mincore is not available here");
+        return bytes / Environment.SystemPageSize;
+    }
+
+    private static void WaitUntil(Func<bool> done, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < limit, $"not done after {limit.TotalSeconds:0} s");
+            Thread.Sleep(20);
+        }
+    }
+}
+
+/// <summary>
+/// Bursts of a million blocks with the default purge delay: the reuse they pin holds only while each burst comes back
+/// within the delay, so they run alone, not beside the parallel tests that would slow them past it.
+/// </summary>
+[Collection(SharedHeapCollection.Name)]
+public unsafe class PurgeBurstTests
+{
     [Fact]
     public void Ten_bursts_with_the_default_delay_allocate_nothing_on_the_GC_heap_and_reuse_their_arenas()
     {
@@ -222,39 +263,6 @@ public unsafe class PurgeTests
             {
                 heap.Free(pointers[i]);
             }
-        }
-    }
-
-    // The first pool of the class kept full, a second pool filled and freed (it returns to its arena), and a third, the
-    // current pool, left empty (the thread keeps it).
-    private static (List<nint> Kept, List<nint> Freed) FillTwoPoolsAndFreeTheSecond(ArenaHeap heap)
-    {
-        int first = HeapTests.BlocksInFirstPool(BlockSize);
-        var blocks = Enumerable.Range(0, first + HeapTests.BlocksPerPool(BlockSize) + 1).Select(_ => (nint)heap.Allocate(BlockSize)).ToList();
-        List<nint> kept = blocks.Take(first).ToList();
-        List<nint> freed = blocks.Skip(first).Take(HeapTests.BlocksPerPool(BlockSize)).ToList();
-        foreach (nint b in blocks.Skip(first))
-        {
-            heap.Free((void*)b);
-        }
-
-        return (kept, freed);
-    }
-
-    private static long ResidentPages(byte* pool)
-    {
-        long bytes = OsMemory.ResidentBytes(pool + Environment.SystemPageSize, (nuint)(HeapGeometry.PoolSize - Environment.SystemPageSize));
-        Assert.True(bytes >= 0, "mincore is not available here");
-        return bytes / Environment.SystemPageSize;
-    }
-
-    private static void WaitUntil(Func<bool> done, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!done())
-        {
-            Assert.True(clock.Elapsed < limit, $"not done after {limit.TotalSeconds:0} s");
-            Thread.Sleep(20);
         }
     }
 }
