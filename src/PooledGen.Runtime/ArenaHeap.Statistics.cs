@@ -122,9 +122,8 @@ public sealed unsafe partial class ArenaHeap
                 }
 
                 // A counter only grows: a snapshot taken while other threads work never reports fewer frees than an
-                // earlier one, nor more frees than allocations.
+                // earlier one (nor more than the allocations, which only grow and were read first).
                 long freed = Math.Max(_reportedFrees[c], allocated[c] - Math.Max(0, blocks));
-                freed = Math.Min(freed, allocated[c]);
                 _reportedFrees[c] = freed;
                 blocks = allocated[c] - freed;
                 long free = Math.Max(0, _blockCapacity[c] - blocks);

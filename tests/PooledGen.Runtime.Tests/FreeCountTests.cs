@@ -152,16 +152,7 @@ public unsafe class FreeCountTests
     public void A_block_pushed_on_a_pool_abandoned_meanwhile_is_counted_when_the_adopter_collects_it_under_the_lock()
     {
         using var heap = new ArenaHeap();
-        var blocks = new nint[10];
-        HeapTests.OnNewThread(() =>
-        {
-            for (int i = 0; i < blocks.Length; i++)
-            {
-                blocks[i] = (nint)heap.Allocate(BlockSize);
-            }
-
-            heap.DetachCurrentThread();
-        });
+        nint[] blocks = ReclaimOnFreeTests.AllocateOnThreadThatDetaches(heap, 10);
 
         var pool = (Pool*)HeapTests.PoolOf((void*)blocks[0]);
         Assert.Equal(PoolState.Abandoned, pool->State);

@@ -246,7 +246,8 @@ public unsafe class ReclaimOnFreeTests
     }
 
     /// <summary>Allocates <paramref name="count"/> blocks of <see cref="BlockSize"/> on a thread that then detaches: their pools are abandoned.</summary>
-    private static nint[] AllocateOnThreadThatDetaches(ArenaHeap heap, int count)
+    /// <summary>Blocks of 48 bytes (class 2) allocated on a new thread that then detaches: their pools are abandoned.</summary>
+    internal static nint[] AllocateOnThreadThatDetaches(ArenaHeap heap, int count)
     {
         var blocks = new nint[count];
         HeapTests.OnNewThread(() =>
